@@ -1,0 +1,133 @@
+//! Every tunable of the session rules, with the defaults of the specification.
+
+use std::num::NonZeroU32;
+
+use chrono::TimeDelta;
+
+/// How many active sessions a user may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionLimit {
+    /// No limit (configured as `0`).
+    Unlimited,
+    /// At most this many active sessions.
+    AtMost(NonZeroU32),
+}
+
+impl SessionLimit {
+    /// Reads the configured number, where `0` means unlimited.
+    pub fn from_count(count: u32) -> Self {
+        NonZeroU32::new(count).map_or(Self::Unlimited, Self::AtMost)
+    }
+
+    /// The configured number, `0` for unlimited.
+    pub fn as_count(self) -> u32 {
+        match self {
+            Self::Unlimited => 0,
+            Self::AtMost(count) => count.get(),
+        }
+    }
+}
+
+/// The tunables of the session lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Absolute session lifetime from creation; never extended. Default 30 days.
+    pub session_lifetime: TimeDelta,
+    /// Inactivity after which a session ends; `None` = no idle timeout (default).
+    pub idle_timeout: Option<TimeDelta>,
+    /// Least time between two `last_activity_at` writes. Default 60 s.
+    pub activity_write_interval: TimeDelta,
+    /// Per-user session limit when the user has none of their own. Default 10.
+    pub default_max_sessions: SessionLimit,
+    /// Suspicious-activity count at which a session is revoked; `0` never revokes. Default 3.
+    pub suspicious_threshold: u32,
+    /// How long the previous refresh token still yields the same successor. Default 30 s.
+    pub refresh_grace: TimeDelta,
+    /// Access-token lifetime. Default 15 minutes.
+    pub access_token_ttl: TimeDelta,
+    /// How long expired or revoked sessions are kept before cleanup. Default 7 days.
+    pub retention: TimeDelta,
+    /// Rows deleted per cleanup batch. Default 1000.
+    pub cleanup_batch_size: u32,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            session_lifetime: TimeDelta::days(30),
+            idle_timeout: None,
+            activity_write_interval: TimeDelta::seconds(60),
+            default_max_sessions: SessionLimit::from_count(10),
+            suspicious_threshold: 3,
+            refresh_grace: TimeDelta::seconds(30),
+            access_token_ttl: TimeDelta::minutes(15),
+            retention: TimeDelta::days(7),
+            cleanup_batch_size: 1000,
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// The effective activity write threshold: the configured interval, but at most half the
+    /// idle timeout, so that an active user is never timed out between two writes.
+    pub fn activity_write_threshold(&self) -> TimeDelta {
+        match self.idle_timeout {
+            Some(idle) => self.activity_write_interval.min(idle / 2),
+            None => self.activity_write_interval,
+        }
+    }
+
+    /// The limit that applies to a user with the given own limit (if any).
+    pub fn limit_for(&self, user_limit: Option<SessionLimit>) -> SessionLimit {
+        user_limit.unwrap_or(self.default_max_sessions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_those_of_the_specification() {
+        let policy = SessionPolicy::default();
+        assert_eq!(policy.session_lifetime, TimeDelta::days(30));
+        assert_eq!(policy.idle_timeout, None);
+        assert_eq!(policy.activity_write_interval, TimeDelta::seconds(60));
+        assert_eq!(policy.default_max_sessions.as_count(), 10);
+        assert_eq!(policy.suspicious_threshold, 3);
+        assert_eq!(policy.refresh_grace, TimeDelta::seconds(30));
+        assert_eq!(policy.access_token_ttl, TimeDelta::minutes(15));
+        assert_eq!(policy.retention, TimeDelta::days(7));
+        assert_eq!(policy.cleanup_batch_size, 1000);
+    }
+
+    #[test]
+    fn the_write_threshold_is_at_most_half_the_idle_timeout() {
+        let policy = SessionPolicy {
+            idle_timeout: Some(TimeDelta::seconds(80)),
+            ..SessionPolicy::default()
+        };
+        assert_eq!(policy.activity_write_threshold(), TimeDelta::seconds(40));
+        let long_idle = SessionPolicy {
+            idle_timeout: Some(TimeDelta::hours(1)),
+            ..SessionPolicy::default()
+        };
+        assert_eq!(long_idle.activity_write_threshold(), TimeDelta::seconds(60));
+    }
+
+    #[test]
+    fn zero_means_unlimited_sessions() {
+        assert_eq!(SessionLimit::from_count(0), SessionLimit::Unlimited);
+        assert_eq!(SessionLimit::Unlimited.as_count(), 0);
+    }
+
+    #[test]
+    fn a_users_own_limit_wins_over_the_default() {
+        let policy = SessionPolicy::default();
+        assert_eq!(
+            policy.limit_for(Some(SessionLimit::Unlimited)),
+            SessionLimit::Unlimited
+        );
+        assert_eq!(policy.limit_for(None), policy.default_max_sessions);
+    }
+}

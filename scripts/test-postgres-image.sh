@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Makes sure the Postgres image the integration suite runs exists locally, and prints its name.
+# Order: an image already present; the official image from a registry; else one built here
+# from Debian packages (mmdebstrap, ~40 s), for machines without a container registry.
+set -euo pipefail
+image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:15}"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+if docker image inspect "$image" >/dev/null 2>&1; then
+  echo "$image"
+  exit 0
+fi
+
+if docker pull postgres:15 >/dev/null 2>&1; then
+  docker tag postgres:15 "$image"
+  echo "$image"
+  exit 0
+fi
+
+echo "no registry reachable; building $image from Debian packages" >&2
+if ! command -v mmdebstrap >/dev/null 2>&1; then
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >&2
+fi
+base="${image%%:*}-base:15"
+mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm - | docker import - "$base" >&2
+docker build --quiet --build-arg BASE="$base" -t "$image" "$here/postgres-image" >&2
+echo "$image"
