@@ -114,8 +114,8 @@ mod tests {
 
     #[test]
     fn enough_sessions_are_evicted_to_free_one_slot_when_far_over_the_limit() {
-        let sessions: Vec<_> = (1..=5)
-            .map(|n| candidate(n, false, 10 - n as i64))
+        let sessions: Vec<_> = (1..=5_u8)
+            .map(|n| candidate(n.into(), false, 10 - i64::from(n)))
             .collect();
         let evicted = choose_evictions(
             &sessions,
