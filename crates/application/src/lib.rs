@@ -1,1 +1,20 @@
-//! placeholder
+//! `sessions-application`: the use cases of the session service and the ports they drive.
+//!
+//! Inbound adapters (HTTP, CLI) call [`Application`]'s use-case methods; outbound adapters
+//! (storage, crypto, clock, parsers) implement the traits in [`ports`]. With the `mock`
+//! feature every port has a mockall mock (`ports::MockUserRepository`, …).
+
+mod application;
+mod client;
+mod mutation;
+mod pagination;
+pub mod ports;
+mod tokens;
+pub mod use_cases;
+mod view;
+
+pub use application::{Application, Ports};
+pub use client::ClientContext;
+pub use pagination::{InvalidCursor, InvalidPageSize, PageSize, SessionCursor, SessionPage};
+pub use tokens::{AccessClaims, RefreshSecret, TokenPair};
+pub use view::SessionView;

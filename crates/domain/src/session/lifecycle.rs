@@ -42,6 +42,13 @@ pub enum SessionStatus {
     IdleTimedOut,
 }
 
+impl SessionStatus {
+    /// Whether the session ended by revocation (as opposed to expiry or idleness).
+    pub const fn is_revoked(self) -> bool {
+        matches!(self, Self::Revoked(_))
+    }
+}
+
 /// An operation needed an active session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("session is not active: {status:?}")]
@@ -150,6 +157,22 @@ impl Session {
         now: DateTime<Utc>,
     ) -> Result<SessionEvent, AlreadyRevoked> {
         self.revoke_with(RevocationReason::SessionLimit, Some(new_session), now)
+    }
+
+    /// Revokes the session because one of its used refresh tokens was presented again:
+    /// records the reuse, then the revocation (reason `refresh_token_reuse`).
+    ///
+    /// # Errors
+    /// [`AlreadyRevoked`] when it was revoked before.
+    pub fn revoke_for_refresh_token_reuse(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<[SessionEvent; 2], AlreadyRevoked> {
+        let revoked = self.revoke_with(RevocationReason::RefreshTokenReuse, None, now)?;
+        Ok([
+            self.event(SessionEventKind::RefreshTokenReuse, now),
+            revoked,
+        ])
     }
 
     fn revoke_with(

@@ -99,4 +99,10 @@ impl Session {
     pub fn refresh_token_id(&self) -> Option<RefreshTokenId> {
         self.state.refresh_token_id
     }
+
+    /// Records that storage accepted a write of this state: storage advances the stored
+    /// version by one on every write, and so does this copy, so it can be written again.
+    pub fn advance_version(&mut self) {
+        self.state.version += 1;
+    }
 }

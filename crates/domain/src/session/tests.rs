@@ -208,6 +208,27 @@ fn an_evicted_session_names_the_session_that_took_its_slot() {
     );
 }
 
+#[test]
+fn refresh_token_reuse_records_the_reuse_then_the_revocation() {
+    let mut session = started(&SessionPolicy::default());
+    let [reuse, revoked] = session
+        .revoke_for_refresh_token_reuse(t0() + secs(1))
+        .unwrap();
+    assert_eq!(reuse.kind, SessionEventKind::RefreshTokenReuse);
+    assert_eq!(
+        revoked.kind,
+        SessionEventKind::Revoked {
+            reason: RevocationReason::RefreshTokenReuse,
+            evicted_by: None
+        }
+    );
+    assert!(
+        session
+            .revoke_for_refresh_token_reuse(t0() + secs(2))
+            .is_err()
+    );
+}
+
 // --- touch: activity ---------------------------------------------------------------------
 
 #[test]

@@ -1,0 +1,39 @@
+//! Ports: what the use cases need from the outside world, as traits. Adapters in
+//! `sessions-infrastructure` implement them; tests use the mockall mocks (`mock` feature).
+
+mod access_tokens;
+mod clock;
+mod devices;
+mod events;
+mod geolocation;
+mod ids;
+mod passwords;
+mod refresh_secrets;
+mod refresh_tokens;
+mod sessions;
+mod store_error;
+mod users;
+
+pub use access_tokens::{AccessTokenCodec, InvalidAccessToken, TokenCodecError};
+pub use clock::Clock;
+pub use devices::DeviceParser;
+pub use events::EventStore;
+pub use geolocation::Geolocator;
+pub use ids::IdGenerator;
+pub use passwords::{HashingError, PasswordHasher};
+pub use refresh_secrets::RefreshSecrets;
+pub use refresh_tokens::{RefreshRotation, RefreshTokenStore};
+pub use sessions::{
+    ActiveFilter, SessionQuery, SessionRepository, SessionStart, StartSessionError,
+};
+pub use store_error::{StoreError, WriteError};
+pub use users::{InsertUserError, UserRepository};
+
+#[cfg(feature = "mock")]
+pub use {
+    access_tokens::MockAccessTokenCodec, clock::MockClock, devices::MockDeviceParser,
+    events::MockEventStore, geolocation::MockGeolocator, ids::MockIdGenerator,
+    passwords::MockPasswordHasher, refresh_secrets::MockRefreshSecrets,
+    refresh_tokens::MockRefreshTokenStore, sessions::MockSessionRepository,
+    users::MockUserRepository,
+};

@@ -1,0 +1,122 @@
+//! Port: where sessions (and the events that accompany their changes) are kept.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sessions_domain::{
+    RefreshToken, RevocationReason, Session, SessionEvent, SessionId, SessionPolicy, UserId,
+};
+
+use super::{StoreError, WriteError};
+use crate::SessionCursor;
+
+/// Everything a login writes, atomically.
+#[derive(Clone, Debug)]
+pub struct SessionStart {
+    /// The new session.
+    pub session: Session,
+    /// Its `SessionCreated` event.
+    pub created: SessionEvent,
+    /// Its first refresh token.
+    pub refresh_token: RefreshToken,
+    /// The rules for the session limit (default limit, idle timeout).
+    pub policy: SessionPolicy,
+    /// The login time.
+    pub now: DateTime<Utc>,
+}
+
+/// Why a session could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartSessionError {
+    /// The owner no longer exists (deleted concurrently).
+    #[error("user not found")]
+    UserNotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Which sessions count as active for a listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActiveFilter {
+    /// Not revoked and `expires_at` after this instant.
+    pub now: DateTime<Utc>,
+    /// With an idle timeout: `last_activity_at` after this instant.
+    pub idle_since: Option<DateTime<Utc>>,
+}
+
+/// One page of a user's sessions, newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionQuery {
+    /// Only active sessions (`Some`), or every stored one (`None`).
+    pub active: Option<ActiveFilter>,
+    /// Start after this position (exclusive), in `(created_at, id)` descending order.
+    pub after: Option<SessionCursor>,
+    /// Most rows to return.
+    pub limit: u32,
+}
+
+/// Persistence of sessions. Every write also appends the given events to the audit trail
+/// in the same transaction, so the trail never misses or invents a change.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Inserts a new session with its first refresh token, under the user's session limit:
+    /// in one transaction that serialises concurrent logins of the same user, it counts the
+    /// user's active sessions, revokes those `choose_evictions` picks (reason
+    /// `session_limit`, evicted by the new session) and inserts the new one. Returns the
+    /// eviction events it wrote.
+    ///
+    /// # Errors
+    /// [`StartSessionError::UserNotFound`] when the owner does not exist;
+    /// [`StartSessionError::Store`] otherwise. Nothing is written on error.
+    async fn start(&self, start: &SessionStart) -> Result<Vec<SessionEvent>, StartSessionError>;
+
+    /// Finds a session by id.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; an unknown id is `Ok(None)`.
+    async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError>;
+
+    /// Writes the session's state if its stored version is still `session.state().version`
+    /// (the stored version then advances by one), and appends `events`.
+    ///
+    /// # Errors
+    /// [`WriteError::Conflict`] when the stored version differs (nothing written);
+    /// [`WriteError::Store`] otherwise.
+    async fn save(&self, session: &Session, events: &[SessionEvent]) -> Result<(), WriteError>;
+
+    /// Lists a user's sessions newest first (`created_at` then `id`, descending).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    async fn list_for_user(
+        &self,
+        user_id: UserId,
+        query: SessionQuery,
+    ) -> Result<Vec<Session>, StoreError>;
+
+    /// Revokes, in one statement, every unexpired and unrevoked session of the user except
+    /// `except`, with `reason` at `now`, appending one `SessionRevoked` event per session.
+    /// Returns how many sessions were revoked.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; nothing is revoked then.
+    async fn revoke_all_for_user(
+        &self,
+        user_id: UserId,
+        except: Option<SessionId>,
+        reason: RevocationReason,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+
+    /// Deletes at most `batch_size` sessions whose `expires_at` or `revoked_at` is before
+    /// `cutoff` (their refresh tokens and events go with them). Returns how many were deleted.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    async fn delete_finished_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        batch_size: u32,
+    ) -> Result<u64, StoreError>;
+}

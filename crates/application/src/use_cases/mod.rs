@@ -1,0 +1,45 @@
+//! The use cases, one per file, each a method of [`crate::Application`] with its own
+//! command and error types.
+
+mod admin_list_sessions;
+mod admin_revoke_session;
+mod admin_revoke_user_sessions;
+mod authenticate;
+mod change_password;
+mod cleanup;
+mod delete_user;
+mod get_session;
+mod introspect;
+mod list_events;
+mod list_sessions;
+mod login;
+mod logout;
+mod refresh;
+mod register;
+mod revoke_other_sessions;
+mod revoke_session;
+mod set_session_limit;
+mod trust;
+
+#[cfg(test)]
+mod test_support;
+
+pub use admin_list_sessions::AdminListSessionsError;
+pub use admin_revoke_session::AdminRevokeSessionError;
+pub use admin_revoke_user_sessions::AdminRevokeUserSessionsError;
+pub use authenticate::{AuthenticateError, Authenticated};
+pub use change_password::{ChangePasswordError, PasswordChange};
+pub use cleanup::{CleanupError, CleanupReport};
+pub use delete_user::DeleteUserError;
+pub use get_session::GetSessionError;
+pub use introspect::{IntrospectError, IntrospectRequest, Introspection};
+pub use list_events::ListEventsError;
+pub use list_sessions::{ListSessionsError, SessionListing};
+pub use login::{Credentials, LoginError};
+pub use logout::LogoutError;
+pub use refresh::RefreshError;
+pub use register::{RegisterError, Registration};
+pub use revoke_other_sessions::RevokeOtherSessionsError;
+pub use revoke_session::RevokeSessionError;
+pub use set_session_limit::SetSessionLimitError;
+pub use trust::TrustError;

@@ -1,0 +1,348 @@
+//! Use case: exchange a refresh token for a new token pair (rotation with a grace window
+//! and reuse detection).
+
+use sessions_domain::{RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId};
+
+use crate::{
+    Application, RefreshSecret, TokenPair,
+    mutation::{Change, MutationError},
+    ports::{RefreshRotation, StoreError, TokenCodecError, WriteError},
+};
+
+/// How often a rotation that lost a race is decided again.
+const MAX_ATTEMPTS: usize = 4;
+
+/// Why a refresh failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// No such token (or its session is gone).
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// The session was revoked.
+    #[error("session revoked")]
+    SessionRevoked,
+    /// The session expired or timed out.
+    #[error("session expired")]
+    SessionExpired,
+    /// A used token was presented outside the grace rule; the session is now revoked.
+    #[error("refresh token reuse")]
+    RefreshTokenReuse,
+    /// Too many concurrent writers on the session.
+    #[error("session contended")]
+    Contended,
+    /// The access token could not be signed.
+    #[error(transparent)]
+    TokenCodec(#[from] TokenCodecError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<MutationError> for RefreshError {
+    fn from(error: MutationError) -> Self {
+        match error {
+            MutationError::NotFound => Self::InvalidRefreshToken,
+            MutationError::Contended => Self::Contended,
+            MutationError::Store(error) => Self::Store(error),
+        }
+    }
+}
+
+impl Application {
+    /// Rotates `presented`: an unused token is exchanged for its successor exactly once; the
+    /// immediately previous token inside the grace window yields the same successor again;
+    /// any other used token revokes the session.
+    ///
+    /// # Errors
+    /// See [`RefreshError`].
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError> {
+        let secrets = &self.ports.refresh_secrets;
+        let hash = secrets.hash(presented);
+        for _ in 0..MAX_ATTEMPTS {
+            let token = self
+                .ports
+                .refresh_tokens
+                .find_by_hash(&hash)
+                .await?
+                .ok_or(RefreshError::InvalidRefreshToken)?;
+            let session = self
+                .ports
+                .sessions
+                .find(token.session_id)
+                .await?
+                .ok_or(RefreshError::InvalidRefreshToken)?;
+            let now = self.ports.clock.now();
+            match token.assess(&session, now, &self.policy) {
+                Ok(RefreshDecision::Rotate) => {
+                    let successor_secret = secrets.successor_of(presented);
+                    let successor = RefreshToken::issue(
+                        RefreshTokenId::from_uuid(self.ports.ids.next_id()),
+                        session.id(),
+                        secrets.hash(&successor_secret),
+                        now,
+                    );
+                    let mut used = token;
+                    used.mark_used(successor.id, now);
+                    let mut rotated = session;
+                    rotated.rotate_refresh_token(successor.id, now);
+                    let mut rotation = RefreshRotation {
+                        used,
+                        successor,
+                        session: rotated,
+                    };
+                    match self.ports.refresh_tokens.rotate(&rotation).await {
+                        Ok(()) => {
+                            rotation.session.advance_version();
+                            return Ok(self.token_pair(rotation.session, successor_secret, now)?);
+                        }
+                        Err(WriteError::Conflict) => {
+                            tracing::debug!("refresh lost a race; deciding again");
+                        }
+                        Err(WriteError::Store(error)) => return Err(error.into()),
+                    }
+                }
+                Ok(RefreshDecision::ReplaySuccessor(_)) => {
+                    return Ok(self.token_pair(session, secrets.successor_of(presented), now)?);
+                }
+                Err(RefreshRejection::SessionInactive(inactive)) => {
+                    return Err(if inactive.status.is_revoked() {
+                        RefreshError::SessionRevoked
+                    } else {
+                        RefreshError::SessionExpired
+                    });
+                }
+                Err(RefreshRejection::Reuse) => {
+                    self.revoke_for_reuse(session.id()).await?;
+                    return Err(RefreshError::RefreshTokenReuse);
+                }
+                Err(RefreshRejection::WrongSession) => {
+                    return Err(RefreshError::InvalidRefreshToken);
+                }
+            }
+        }
+        Err(RefreshError::Contended)
+    }
+
+    async fn revoke_for_reuse(
+        &self,
+        session_id: sessions_domain::SessionId,
+    ) -> Result<(), RefreshError> {
+        self.mutate_session(session_id, |session, now| {
+            Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
+                Ok(events) => Change::with_events((), events.to_vec()),
+                Err(_already_revoked) => Change::none(()),
+            })
+        })
+        .await?;
+        tracing::warn!(%session_id, "refresh token reuse; session revoked");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+    use sessions_domain::{RevocationReason, Session, SessionEventKind, TokenHash};
+
+    use super::*;
+    use crate::use_cases::test_support::{MockPorts, alice_id, at, session_of, uuid};
+
+    fn presented() -> RefreshSecret {
+        RefreshSecret::new("presented".into())
+    }
+
+    /// Fake secrets: the hash is the first byte of the value, the successor appends "+".
+    fn expect_secrets(ports: &mut MockPorts) {
+        ports.refresh_secrets.expect_hash().returning(|secret| {
+            TokenHash::from_bytes([u8::try_from(secret.expose().len()).unwrap(); 32])
+        });
+        ports
+            .refresh_secrets
+            .expect_successor_of()
+            .returning(|secret| RefreshSecret::new(format!("{}+", secret.expose())));
+        ports
+            .access_tokens
+            .expect_issue()
+            .returning(|_| Ok("access".into()));
+    }
+
+    /// Session 1 of Alice, whose current token is `current`.
+    fn session_with_current(current: RefreshTokenId) -> Session {
+        let mut session = session_of(alice_id(), 1);
+        session.rotate_refresh_token(current, at(0));
+        session
+    }
+
+    fn unused_token() -> RefreshToken {
+        RefreshToken::issue(
+            RefreshTokenId::from_uuid(uuid(501)),
+            session_of(alice_id(), 1).id(),
+            TokenHash::from_bytes([9; 32]),
+            at(0),
+        )
+    }
+
+    fn used_token(used_at: i64) -> RefreshToken {
+        let mut token = unused_token();
+        token.mark_used(RefreshTokenId::from_uuid(uuid(502)), at(used_at));
+        token
+    }
+
+    fn expect_lookup(ports: &mut MockPorts, token: RefreshToken, session: Session) {
+        ports
+            .refresh_tokens
+            .expect_find_by_hash()
+            .withf(|hash| *hash == TokenHash::from_bytes([9; 32]))
+            .returning(move |_| Ok(Some(token.clone())));
+        ports
+            .sessions
+            .expect_find()
+            .returning(move |_| Ok(Some(session.clone())));
+    }
+
+    #[tokio::test]
+    async fn an_unused_token_is_rotated_into_its_derived_successor() {
+        let mut ports = MockPorts::new();
+        ports.now = at(5);
+        expect_secrets(&mut ports);
+        expect_lookup(
+            &mut ports,
+            unused_token(),
+            session_with_current(unused_token().id),
+        );
+        ports.ids.expect_next_id().times(1).return_const(uuid(502));
+        ports
+            .refresh_tokens
+            .expect_rotate()
+            .withf(|rotation| {
+                rotation.used.used_at == Some(at(5))
+                    && rotation.used.successor_id == Some(rotation.successor.id)
+                    && rotation.successor.hash == TokenHash::from_bytes([10; 32])
+                    && rotation.session.refresh_token_id() == Some(rotation.successor.id)
+                    && rotation.session.state().version == 0
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+
+        let pair = ports.app().refresh(&presented()).await.unwrap();
+
+        assert_eq!(pair.refresh_token.expose(), "presented+");
+        assert_eq!(
+            pair.session.session.refresh_token_id(),
+            Some(RefreshTokenId::from_uuid(uuid(502)))
+        );
+    }
+
+    #[tokio::test]
+    async fn the_previous_token_inside_the_grace_window_returns_the_same_successor() {
+        let mut ports = MockPorts::new();
+        ports.now = at(20);
+        expect_secrets(&mut ports);
+        expect_lookup(
+            &mut ports,
+            used_token(5),
+            session_with_current(RefreshTokenId::from_uuid(uuid(502))),
+        );
+        ports.refresh_tokens.expect_rotate().never();
+
+        let pair = ports.app().refresh(&presented()).await.unwrap();
+
+        assert_eq!(pair.refresh_token.expose(), "presented+");
+    }
+
+    #[tokio::test]
+    async fn the_previous_token_after_the_grace_window_revokes_the_session() {
+        let mut ports = MockPorts::new();
+        ports.now = at(35);
+        expect_secrets(&mut ports);
+        expect_lookup(
+            &mut ports,
+            used_token(5),
+            session_with_current(RefreshTokenId::from_uuid(uuid(502))),
+        );
+        ports
+            .sessions
+            .expect_save()
+            .withf(|session, events| {
+                session.state().revocation.map(|r| r.reason)
+                    == Some(RevocationReason::RefreshTokenReuse)
+                    && events[0].kind == SessionEventKind::RefreshTokenReuse
+            })
+            .times(1)
+            .returning(|_, _| Ok(()));
+
+        let result = ports.app().refresh(&presented()).await;
+
+        assert!(matches!(result, Err(RefreshError::RefreshTokenReuse)));
+    }
+
+    #[tokio::test]
+    async fn a_lost_rotation_race_is_decided_again_and_replays_the_winner() {
+        let mut ports = MockPorts::new();
+        ports.now = at(5);
+        expect_secrets(&mut ports);
+        let mut tokens = vec![used_token(5), unused_token()];
+        ports
+            .refresh_tokens
+            .expect_find_by_hash()
+            .times(2)
+            .returning(move |_| Ok(tokens.pop()));
+        let mut sessions = vec![
+            session_with_current(RefreshTokenId::from_uuid(uuid(502))),
+            session_with_current(unused_token().id),
+        ];
+        ports
+            .sessions
+            .expect_find()
+            .times(2)
+            .returning(move |_| Ok(sessions.pop()));
+        ports.ids.expect_next_id().return_const(uuid(777));
+        ports
+            .refresh_tokens
+            .expect_rotate()
+            .times(1)
+            .returning(|_| Err(WriteError::Conflict));
+
+        let pair = ports.app().refresh(&presented()).await.unwrap();
+
+        assert_eq!(pair.refresh_token.expose(), "presented+");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_token_is_invalid() {
+        let mut ports = MockPorts::new();
+        expect_secrets(&mut ports);
+        ports
+            .refresh_tokens
+            .expect_find_by_hash()
+            .returning(|_| Ok(None));
+        let result = ports.app().refresh(&presented()).await;
+        assert!(matches!(result, Err(RefreshError::InvalidRefreshToken)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_a_revoked_session_is_refused_as_revoked() {
+        let mut ports = MockPorts::new();
+        expect_secrets(&mut ports);
+        let mut session = session_with_current(unused_token().id);
+        session.revoke(RevocationReason::Logout, at(0)).unwrap();
+        expect_lookup(&mut ports, unused_token(), session);
+        let result = ports.app().refresh(&presented()).await;
+        assert!(matches!(result, Err(RefreshError::SessionRevoked)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_an_expired_session_is_refused_as_expired() {
+        let mut ports = MockPorts::new();
+        ports.now = at(0) + TimeDelta::days(30);
+        expect_secrets(&mut ports);
+        expect_lookup(
+            &mut ports,
+            unused_token(),
+            session_with_current(unused_token().id),
+        );
+        let result = ports.app().refresh(&presented()).await;
+        assert!(matches!(result, Err(RefreshError::SessionExpired)));
+    }
+}

@@ -1,0 +1,182 @@
+//! Shared test fixtures: every port as a mock, and sample domain values.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sessions_domain::{
+    CountryCode, DeviceFingerprint, DeviceInfo, DeviceKind, Email, Location, NewSession,
+    ParsedDevice, PasswordHash, RefreshTokenId, Session, SessionId, SessionPolicy, User, UserAgent,
+    UserId,
+};
+use uuid::Uuid;
+
+use crate::{
+    AccessClaims, Application, ClientContext, Ports,
+    ports::{
+        MockAccessTokenCodec, MockClock, MockDeviceParser, MockEventStore, MockGeolocator,
+        MockIdGenerator, MockPasswordHasher, MockRefreshSecrets, MockRefreshTokenStore,
+        MockSessionRepository, MockUserRepository,
+    },
+};
+
+/// A fixed instant the tests run at.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+/// `n` seconds after [`t0`].
+pub fn at(seconds: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(seconds)
+}
+
+/// A deterministic UUID.
+pub fn uuid(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+/// The user most tests act as.
+pub fn alice_id() -> UserId {
+    UserId::from_uuid(uuid(1000))
+}
+
+/// Another user.
+pub fn mallory_id() -> UserId {
+    UserId::from_uuid(uuid(2000))
+}
+
+/// A session id.
+pub fn session_id(n: u128) -> SessionId {
+    SessionId::from_uuid(uuid(n))
+}
+
+/// Alice, registered at `t0`.
+pub fn alice() -> User {
+    User {
+        id: alice_id(),
+        email: Email::parse("alice@example.com").unwrap(),
+        password_hash: PasswordHash::new("$argon2id$alice".into()),
+        max_sessions: None,
+        created_at: t0(),
+        updated_at: t0(),
+    }
+}
+
+/// An active session `n` of `owner`, started at `t0` in New York with Chrome on macOS.
+pub fn session_of(owner: UserId, n: u128) -> Session {
+    Session::start(
+        NewSession {
+            id: session_id(n),
+            user_id: owner,
+            device_info: Some(DeviceInfo::new("Chrome on macOS".into())),
+            user_agent: UserAgent::from_header("Chrome-on-macOS"),
+            ip_address: "203.0.113.7".parse().unwrap(),
+            location: Location::parse_display("New York, US"),
+            refresh_token_id: RefreshTokenId::from_uuid(uuid(n + 500)),
+        },
+        &SessionPolicy::default(),
+        t0(),
+    )
+    .0
+}
+
+/// Valid claims for session `n` of `owner`, issued at `t0`.
+pub fn claims_for(owner: UserId, n: u128) -> AccessClaims {
+    AccessClaims {
+        user_id: owner,
+        session_id: session_id(n),
+        issued_at: t0(),
+        expires_at: t0() + TimeDelta::minutes(15),
+    }
+}
+
+/// A client in New York using Chrome on macOS.
+pub fn client() -> ClientContext {
+    ClientContext {
+        ip: "203.0.113.7".parse().unwrap(),
+        user_agent: UserAgent::from_header("Chrome-on-macOS"),
+        country_hint: None,
+    }
+}
+
+/// What the fake device parser makes of a user agent: "<Browser>-on-<OS>".
+pub fn parse_fake_user_agent(user_agent: &UserAgent) -> ParsedDevice {
+    let (browser, os) = user_agent
+        .as_str()
+        .split_once("-on-")
+        .unwrap_or((user_agent.as_str(), "Unknown"));
+    ParsedDevice {
+        info: DeviceInfo::new(format!("{browser} on {os}")),
+        kind: DeviceKind::Desktop,
+        fingerprint: DeviceFingerprint {
+            browser_family: Some(browser.into()),
+            os_family: Some(os.into()),
+        },
+    }
+}
+
+/// Every port as a mock with no expectations (an unexpected call fails the test), plus the
+/// time the clock will report.
+pub struct MockPorts {
+    pub users: MockUserRepository,
+    pub sessions: MockSessionRepository,
+    pub refresh_tokens: MockRefreshTokenStore,
+    pub events: MockEventStore,
+    pub passwords: MockPasswordHasher,
+    pub access_tokens: MockAccessTokenCodec,
+    pub refresh_secrets: MockRefreshSecrets,
+    pub ids: MockIdGenerator,
+    pub devices: MockDeviceParser,
+    pub geolocator: MockGeolocator,
+    pub now: DateTime<Utc>,
+    pub policy: SessionPolicy,
+}
+
+impl MockPorts {
+    pub fn new() -> Self {
+        Self {
+            users: MockUserRepository::new(),
+            sessions: MockSessionRepository::new(),
+            refresh_tokens: MockRefreshTokenStore::new(),
+            events: MockEventStore::new(),
+            passwords: MockPasswordHasher::new(),
+            access_tokens: MockAccessTokenCodec::new(),
+            refresh_secrets: MockRefreshSecrets::new(),
+            ids: MockIdGenerator::new(),
+            devices: MockDeviceParser::new(),
+            geolocator: MockGeolocator::new(),
+            now: t0(),
+            policy: SessionPolicy::default(),
+        }
+    }
+
+    /// Device parsing and geolocation as a real request would see them: the fake parser,
+    /// and `country` (if any) for every address.
+    pub fn with_client_enrichment(&mut self, country: Option<&'static str>) {
+        self.devices.expect_parse().returning(parse_fake_user_agent);
+        self.geolocator.expect_locate().returning(move |_| {
+            country.map(|code| Location::new(CountryCode::parse(code).unwrap(), None))
+        });
+    }
+
+    /// The application over these mocks.
+    pub fn app(self) -> Application {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(self.now);
+        Application::new(
+            Ports {
+                users: Arc::new(self.users),
+                sessions: Arc::new(self.sessions),
+                refresh_tokens: Arc::new(self.refresh_tokens),
+                events: Arc::new(self.events),
+                passwords: Arc::new(self.passwords),
+                access_tokens: Arc::new(self.access_tokens),
+                refresh_secrets: Arc::new(self.refresh_secrets),
+                clock: Arc::new(clock),
+                ids: Arc::new(self.ids),
+                devices: Arc::new(self.devices),
+                geolocator: Arc::new(self.geolocator),
+            },
+            self.policy,
+        )
+    }
+}
