@@ -6,6 +6,7 @@
 
 mod application;
 mod client;
+pub mod event_data;
 mod mutation;
 mod pagination;
 pub mod ports;

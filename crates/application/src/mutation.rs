@@ -1,6 +1,8 @@
-//! Read–decide–write of one session with optimistic concurrency: the write succeeds only if
-//! nobody changed the session since it was read; otherwise the decision is made again on
-//! fresh state. This is what keeps a revocation from being overwritten by a racing request.
+//! Read–decide–write of one session. General changes are a compare-and-set on the version
+//! read (decided again on fresh state after a conflict); the two monotonic changes —
+//! activity moving forward, and revocation — are written without one, so a flood of requests
+//! can neither starve a revocation nor be refused for racing each other, and no write ever
+//! lands on a session revoked meanwhile.
 
 use chrono::{DateTime, Utc};
 use sessions_domain::{Session, SessionEvent, SessionId};
@@ -13,14 +15,28 @@ use crate::{
 /// How often a contended mutation is retried before giving up.
 const MAX_ATTEMPTS: usize = 8;
 
+/// How a decision's change must be stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// Nothing changed.
+    Nothing,
+    /// Only `last_activity_at` moved forward: a monotonic write that needs no version check.
+    Activity,
+    /// The session was revoked, and nothing else changed: a write that happens once and
+    /// wins over concurrent writers.
+    Revocation,
+    /// Anything else: a compare-and-set on the version read.
+    State,
+}
+
 /// What a decision on a session produced.
 pub(crate) struct Change<T> {
     /// The use case's result.
     pub value: T,
-    /// Events to append; the session is written when there are any or when `write` is set.
+    /// Events to append with the write.
     pub events: Vec<SessionEvent>,
-    /// Whether the session changed in a way that must be stored.
-    pub write: bool,
+    /// How to store the change.
+    pub write: Write,
 }
 
 impl<T> Change<T> {
@@ -29,16 +45,25 @@ impl<T> Change<T> {
         Self {
             value,
             events: Vec::new(),
-            write: false,
+            write: Write::Nothing,
         }
     }
 
-    /// A decision that changed the session and recorded `events`.
-    pub fn with_events(value: T, events: Vec<SessionEvent>) -> Self {
+    /// A decision that changed the session's state and recorded `events`.
+    pub fn state(value: T, events: Vec<SessionEvent>) -> Self {
         Self {
             value,
             events,
-            write: true,
+            write: Write::State,
+        }
+    }
+
+    /// A decision that only revoked the session, recording `events`.
+    pub fn revocation(value: T, events: Vec<SessionEvent>) -> Self {
+        Self {
+            value,
+            events,
+            write: Write::Revocation,
         }
     }
 }
@@ -76,19 +101,27 @@ impl Application {
                 .map_err(MutationError::from)?
                 .ok_or(MutationError::NotFound)?;
             let change = decide(&mut session, now)?;
-            if !change.write && change.events.is_empty() {
+            let sessions = &self.ports.sessions;
+            let stored = match change.write {
+                Write::Nothing => return Ok((session, change.value)),
+                Write::Activity => sessions.record_activity(&session).await,
+                Write::Revocation => sessions
+                    .save_revocation(&session, &change.events)
+                    .await
+                    // An earlier revocation standing is as good as this one.
+                    .map(|_| true),
+                Write::State => match sessions.save(&session, &change.events).await {
+                    Ok(()) => Ok(true),
+                    Err(WriteError::Conflict) => Ok(false),
+                    Err(WriteError::Store(error)) => Err(error),
+                },
+            }
+            .map_err(MutationError::Store)?;
+            if stored {
+                session.advance_version();
                 return Ok((session, change.value));
             }
-            match self.ports.sessions.save(&session, &change.events).await {
-                Ok(()) => {
-                    session.advance_version();
-                    return Ok((session, change.value));
-                }
-                Err(WriteError::Conflict) => {
-                    tracing::debug!(session_id = %id, "session changed concurrently; retrying");
-                }
-                Err(WriteError::Store(error)) => return Err(MutationError::Store(error).into()),
-            }
+            tracing::debug!(session_id = %id, "session changed concurrently; deciding again");
         }
         Err(MutationError::Contended.into())
     }

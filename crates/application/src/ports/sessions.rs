@@ -85,6 +85,28 @@ pub trait SessionRepository: Send + Sync {
     /// [`WriteError::Store`] otherwise.
     async fn save(&self, session: &Session, events: &[SessionEvent]) -> Result<(), WriteError>;
 
+    /// Records activity without a version check, because activity only moves forward: sets
+    /// `last_activity_at` (never backwards) and `updated_at` from `session`, advancing the
+    /// version, but only while the stored session is not revoked. Returns whether it wrote;
+    /// `false` means the session was revoked (or deleted) meanwhile.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    async fn record_activity(&self, session: &Session) -> Result<bool, StoreError>;
+
+    /// Writes the revocation of `session` (time and reason) without a version check, because
+    /// a revocation happens once and wins over anything else: unless the stored session is
+    /// already revoked, sets its revocation, advances the version and appends `events`, in one
+    /// transaction. Returns whether it revoked; `false` means an earlier revocation stands.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; nothing is written then.
+    async fn save_revocation(
+        &self,
+        session: &Session,
+        events: &[SessionEvent],
+    ) -> Result<bool, StoreError>;
+
     /// Lists a user's sessions newest first (`created_at` then `id`, descending).
     ///
     /// # Errors

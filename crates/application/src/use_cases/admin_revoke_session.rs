@@ -54,12 +54,12 @@ mod tests {
             .returning(|_| Ok(Some(session_of(mallory_id(), 1))));
         ports
             .sessions
-            .expect_save()
+            .expect_save_revocation()
             .withf(|session, _| {
                 session.state().revocation.map(|r| r.reason) == Some(RevocationReason::Admin)
             })
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _| Ok(true));
         ports
             .app()
             .admin_revoke_session(session_id(1))

@@ -9,7 +9,7 @@ use sessions_domain::{
 
 use crate::{
     AccessClaims, Application, ClientContext,
-    mutation::{Change, MutationError},
+    mutation::{Change, MutationError, Write},
     ports::StoreError,
 };
 
@@ -141,7 +141,11 @@ impl Application {
                     )?);
                     touch.write = TouchWrite::State;
                 }
-                let write = touch.write != TouchWrite::Nothing;
+                let write = match touch.write {
+                    TouchWrite::Nothing => Write::Nothing,
+                    TouchWrite::Activity => Write::Activity,
+                    TouchWrite::State => Write::State,
+                };
                 Ok(Change {
                     value: touch,
                     events,
@@ -223,7 +227,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn activity_after_the_write_threshold_is_saved_with_the_read_version() {
+    async fn activity_after_the_write_threshold_is_recorded_without_a_version_check() {
         let mut ports = MockPorts::new();
         ports.now = at(61);
         expect_valid_token(&mut ports);
@@ -231,14 +235,11 @@ mod tests {
         ports.with_client_enrichment(Some("US"));
         ports
             .sessions
-            .expect_save()
-            .withf(|session, events| {
-                session.state().last_activity_at == at(61)
-                    && session.state().version == 0
-                    && events.is_empty()
-            })
+            .expect_record_activity()
+            .withf(|session| session.state().last_activity_at == at(61))
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_| Ok(true));
+        ports.sessions.expect_save().never();
 
         let authenticated = ports.app().authenticate("access", &client()).await.unwrap();
 
@@ -365,7 +366,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_conflicting_write_is_retried_on_fresh_state() {
+    async fn activity_refused_because_of_a_revocation_meanwhile_fails_as_revoked() {
         let mut ports = MockPorts::new();
         ports.now = at(61);
         expect_valid_token(&mut ports);
@@ -380,9 +381,9 @@ mod tests {
         ports.with_client_enrichment(Some("US"));
         ports
             .sessions
-            .expect_save()
+            .expect_record_activity()
             .times(1)
-            .returning(|_, _| Err(WriteError::Conflict));
+            .returning(|_| Ok(false));
 
         let result = ports.app().authenticate("access", &client()).await;
 
@@ -390,12 +391,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_conflicting_state_write_is_decided_again_on_fresh_state() {
+        let mut ports = MockPorts::new();
+        expect_valid_token(&mut ports);
+        let mut moved_on = session_of(alice_id(), 1);
+        let mut state = moved_on.state().clone();
+        state.suspicious_activity_count = 1;
+        state.version = 1;
+        moved_on = Session::restore(state);
+        let mut reads = vec![moved_on, session_of(alice_id(), 1)];
+        ports
+            .sessions
+            .expect_find()
+            .times(2)
+            .returning(move |_| Ok(reads.pop()));
+        ports.with_client_enrichment(Some("DE"));
+        let mut saves = 0;
+        ports
+            .sessions
+            .expect_save()
+            .times(2)
+            .returning(move |session, _| {
+                saves += 1;
+                if saves == 1 {
+                    Err(WriteError::Conflict)
+                } else {
+                    assert_eq!(session.state().suspicious_activity_count, 2);
+                    assert_eq!(session.state().version, 1);
+                    Ok(())
+                }
+            });
+
+        let authenticated = ports.app().authenticate("access", &client()).await.unwrap();
+
+        assert_eq!(authenticated.session.state().suspicious_activity_count, 2);
+    }
+
+    #[tokio::test]
     async fn endless_conflicts_give_up_as_contended() {
         let mut ports = MockPorts::new();
-        ports.now = at(61);
         expect_valid_token(&mut ports);
         expect_stored(&mut ports, session_of(alice_id(), 1));
-        ports.with_client_enrichment(Some("US"));
+        ports.with_client_enrichment(Some("DE"));
         ports
             .sessions
             .expect_save()

@@ -50,12 +50,12 @@ mod tests {
             .returning(|_| Ok(Some(session_of(alice_id(), 1))));
         ports
             .sessions
-            .expect_save()
+            .expect_save_revocation()
             .withf(|session, _| {
                 session.state().revocation.map(|r| r.reason) == Some(RevocationReason::Logout)
             })
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _| Ok(true));
         ports.app().logout(session_id(1)).await.unwrap();
     }
 

@@ -130,7 +130,7 @@ impl Application {
     ) -> Result<(), RefreshError> {
         self.mutate_session(session_id, |session, now| {
             Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
-                Ok(events) => Change::with_events((), events.to_vec()),
+                Ok(events) => Change::revocation((), events.to_vec()),
                 Err(_already_revoked) => Change::none(()),
             })
         })
@@ -263,14 +263,14 @@ mod tests {
         );
         ports
             .sessions
-            .expect_save()
+            .expect_save_revocation()
             .withf(|session, events| {
                 session.state().revocation.map(|r| r.reason)
                     == Some(RevocationReason::RefreshTokenReuse)
                     && events[0].kind == SessionEventKind::RefreshTokenReuse
             })
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _| Ok(true));
 
         let result = ports.app().refresh(&presented()).await;
 

@@ -61,7 +61,7 @@ impl Application {
                 return Err(RevokeSessionError::NotFound);
             }
             Ok(match session.revoke(reason, now) {
-                Ok(event) => Change::with_events((), vec![event]),
+                Ok(event) => Change::revocation((), vec![event]),
                 Err(_already_revoked) => Change::none(()),
             })
         })
@@ -89,7 +89,7 @@ mod tests {
             .returning(|_| Ok(Some(session_of(alice_id(), 1))));
         ports
             .sessions
-            .expect_save()
+            .expect_save_revocation()
             .withf(|session, events| {
                 session.state().revocation.map(|r| r.reason) == Some(RevocationReason::UserRevoked)
                     && matches!(
@@ -101,7 +101,7 @@ mod tests {
                     )
             })
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _| Ok(true));
 
         ports
             .app()
@@ -119,8 +119,27 @@ mod tests {
             .sessions
             .expect_find()
             .returning(move |_| Ok(Some(session.clone())));
-        ports.sessions.expect_save().never();
+        ports.sessions.expect_save_revocation().never();
 
+        ports
+            .app()
+            .revoke_session(alice_id(), session_id(1))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn losing_the_race_to_an_earlier_revocation_still_succeeds() {
+        let mut ports = MockPorts::new();
+        ports
+            .sessions
+            .expect_find()
+            .returning(|_| Ok(Some(session_of(alice_id(), 1))));
+        ports
+            .sessions
+            .expect_save_revocation()
+            .times(1)
+            .returning(|_, _| Ok(false));
         ports
             .app()
             .revoke_session(alice_id(), session_id(1))
@@ -135,7 +154,7 @@ mod tests {
             .sessions
             .expect_find()
             .returning(|_| Ok(Some(session_of(mallory_id(), 1))));
-        ports.sessions.expect_save().never();
+        ports.sessions.expect_save_revocation().never();
         let result = ports.app().revoke_session(alice_id(), session_id(1)).await;
         assert!(matches!(result, Err(RevokeSessionError::NotFound)));
     }

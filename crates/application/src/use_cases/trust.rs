@@ -59,7 +59,7 @@ impl Application {
                     session.untrust(now, &self.policy)?
                 };
                 Ok(match event {
-                    Some(event) => Change::with_events(now, vec![event]),
+                    Some(event) => Change::state(now, vec![event]),
                     None => Change::none(now),
                 })
             })

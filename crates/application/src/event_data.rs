@@ -1,0 +1,160 @@
+//! The data of each session event as JSON — one format, used by the audit-trail storage and
+//! shown as-is by the API (`{"type": …, "at": …, "data": …}`).
+
+use serde_json::{Map, Value, json};
+use sessions_domain::{
+    ProviderSlug, RevocationReason, SessionEventKind, SessionId, SuspiciousKind,
+};
+use uuid::Uuid;
+
+/// A stored event that this version cannot read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unreadable {event_type} event data: {detail}")]
+pub struct InvalidEventData {
+    /// The stored event type.
+    pub event_type: String,
+    /// What was wrong.
+    pub detail: &'static str,
+}
+
+/// The fields of an event kind, e.g. `{"reason": "logout"}` for a revocation.
+pub fn to_data(kind: &SessionEventKind) -> Value {
+    match kind {
+        SessionEventKind::Created
+        | SessionEventKind::Trusted
+        | SessionEventKind::Untrusted
+        | SessionEventKind::RefreshTokenReuse => Value::Object(Map::new()),
+        SessionEventKind::Revoked { reason, evicted_by } => match evicted_by {
+            Some(by) => json!({ "reason": reason.as_str(), "evicted_by": by.to_string() }),
+            None => json!({ "reason": reason.as_str() }),
+        },
+        SessionEventKind::IpChanged {
+            from,
+            to,
+            same_network,
+        } => {
+            json!({ "from": from.to_string(), "to": to.to_string(), "same_network": same_network })
+        }
+        SessionEventKind::SuspiciousActivity { kind, count } => {
+            json!({ "kind": kind.as_str(), "count": count })
+        }
+        SessionEventKind::ProviderAccessed { provider } => {
+            json!({ "provider": provider.as_str() })
+        }
+    }
+}
+
+/// Reads an event kind back from its type name and data.
+///
+/// # Errors
+/// [`InvalidEventData`] for an unknown type or missing/malformed fields.
+pub fn from_data(event_type: &str, data: &Value) -> Result<SessionEventKind, InvalidEventData> {
+    let invalid = |detail| InvalidEventData {
+        event_type: event_type.to_owned(),
+        detail,
+    };
+    let text = |field: &str| data.get(field).and_then(Value::as_str);
+    Ok(match event_type {
+        "session_created" => SessionEventKind::Created,
+        "session_trusted" => SessionEventKind::Trusted,
+        "session_untrusted" => SessionEventKind::Untrusted,
+        "refresh_token_reuse" => SessionEventKind::RefreshTokenReuse,
+        "session_revoked" => SessionEventKind::Revoked {
+            reason: text("reason")
+                .and_then(|reason| reason.parse::<RevocationReason>().ok())
+                .ok_or_else(|| invalid("reason"))?,
+            evicted_by: match text("evicted_by") {
+                Some(id) => Some(SessionId::from_uuid(
+                    Uuid::parse_str(id).map_err(|_| invalid("evicted_by"))?,
+                )),
+                None => None,
+            },
+        },
+        "ip_changed" => SessionEventKind::IpChanged {
+            from: text("from")
+                .and_then(|ip| ip.parse().ok())
+                .ok_or_else(|| invalid("from"))?,
+            to: text("to")
+                .and_then(|ip| ip.parse().ok())
+                .ok_or_else(|| invalid("to"))?,
+            same_network: data
+                .get("same_network")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| invalid("same_network"))?,
+        },
+        "suspicious_activity" => SessionEventKind::SuspiciousActivity {
+            kind: text("kind")
+                .and_then(SuspiciousKind::from_name)
+                .ok_or_else(|| invalid("kind"))?,
+            count: data
+                .get("count")
+                .and_then(Value::as_u64)
+                .and_then(|count| u32::try_from(count).ok())
+                .ok_or_else(|| invalid("count"))?,
+        },
+        "provider_accessed" => SessionEventKind::ProviderAccessed {
+            provider: text("provider")
+                .and_then(|slug| ProviderSlug::parse(slug).ok())
+                .ok_or_else(|| invalid("provider"))?,
+        },
+        _ => return Err(invalid("unknown event type")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<SessionEventKind> {
+        vec![
+            SessionEventKind::Created,
+            SessionEventKind::Trusted,
+            SessionEventKind::Untrusted,
+            SessionEventKind::RefreshTokenReuse,
+            SessionEventKind::Revoked {
+                reason: RevocationReason::Logout,
+                evicted_by: None,
+            },
+            SessionEventKind::Revoked {
+                reason: RevocationReason::SessionLimit,
+                evicted_by: Some(SessionId::from_uuid(Uuid::from_u128(5))),
+            },
+            SessionEventKind::IpChanged {
+                from: "203.0.113.7".parse().unwrap(),
+                to: "2001:db8::1".parse().unwrap(),
+                same_network: false,
+            },
+            SessionEventKind::SuspiciousActivity {
+                kind: SuspiciousKind::CountryAndDeviceChanged,
+                count: 2,
+            },
+            SessionEventKind::ProviderAccessed {
+                provider: ProviderSlug::parse("plaid").unwrap(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_event_kind_reads_back_from_its_data() {
+        for kind in every_kind() {
+            let data = to_data(&kind);
+            assert_eq!(from_data(kind.type_name(), &data), Ok(kind));
+        }
+    }
+
+    #[test]
+    fn a_revocation_stores_its_reason_by_name() {
+        let data = to_data(&SessionEventKind::Revoked {
+            reason: RevocationReason::Logout,
+            evicted_by: None,
+        });
+        assert_eq!(data, json!({ "reason": "logout" }));
+    }
+
+    #[test]
+    fn unknown_types_and_missing_fields_are_reported() {
+        assert!(from_data("nonsense", &json!({})).is_err());
+        assert!(from_data("session_revoked", &json!({})).is_err());
+        assert!(from_data("suspicious_activity", &json!({ "kind": "country_changed" })).is_err());
+    }
+}

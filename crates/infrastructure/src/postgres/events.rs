@@ -1,0 +1,103 @@
+//! The audit trail in Postgres: appends (inside the writers' transactions) and reads.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sessions_application::{
+    event_data,
+    ports::{EventStore, StoreError},
+};
+use sessions_domain::{SessionEvent, SessionId, UserId};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::PostgresStore;
+use crate::CorruptRow;
+
+/// Appends `events` in one statement.
+pub(super) async fn insert_events(
+    connection: &mut PgConnection,
+    events: &[SessionEvent],
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut session_ids = Vec::with_capacity(events.len());
+    let mut user_ids = Vec::with_capacity(events.len());
+    let mut types = Vec::with_capacity(events.len());
+    let mut times = Vec::with_capacity(events.len());
+    let mut data = Vec::with_capacity(events.len());
+    for event in events {
+        session_ids.push(event.session_id.as_uuid());
+        user_ids.push(event.user_id.as_uuid());
+        types.push(event.kind.type_name());
+        times.push(event.at);
+        data.push(event_data::to_data(&event.kind).to_string());
+    }
+    sqlx::query(
+        r#"
+        INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data)
+        SELECT session_id, user_id, event_type, occurred_at, data::jsonb
+        FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[])
+            AS e(session_id, user_id, event_type, occurred_at, data)
+        "#,
+    )
+    .bind(session_ids)
+    .bind(user_ids)
+    .bind(types)
+    .bind(times)
+    .bind(data)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    session_id: Uuid,
+    user_id: Uuid,
+    event_type: String,
+    occurred_at: DateTime<Utc>,
+    data: String,
+}
+
+impl TryFrom<EventRow> for SessionEvent {
+    type Error = CorruptRow;
+
+    fn try_from(row: EventRow) -> Result<Self, CorruptRow> {
+        let corrupt = |detail: String| CorruptRow {
+            table: "session_events",
+            detail,
+        };
+        let data = serde_json::from_str(&row.data).map_err(|error| corrupt(error.to_string()))?;
+        let kind = event_data::from_data(&row.event_type, &data)
+            .map_err(|error| corrupt(error.to_string()))?;
+        Ok(SessionEvent {
+            session_id: SessionId::from_uuid(row.session_id),
+            user_id: UserId::from_uuid(row.user_id),
+            at: row.occurred_at,
+            kind,
+        })
+    }
+}
+
+#[async_trait]
+impl EventStore for PostgresStore {
+    #[tracing::instrument(skip_all, fields(%id))]
+    async fn list_for_session(&self, id: SessionId) -> Result<Vec<SessionEvent>, StoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            r#"
+            SELECT session_id, user_id, event_type, occurred_at, data::text AS data
+            FROM session_events
+            WHERE session_id = $1
+            ORDER BY id
+            "#,
+        )
+        .bind(id.as_uuid())
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::new)?;
+        rows.into_iter()
+            .map(|row| SessionEvent::try_from(row).map_err(StoreError::from))
+            .collect()
+    }
+}

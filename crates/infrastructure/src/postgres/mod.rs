@@ -1,0 +1,79 @@
+//! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
+//! rules are enforced in the database: the session limit under a lock on the user row,
+//! refresh rotation and session writes as compare-and-set statements.
+
+mod events;
+pub mod queries;
+mod refresh_tokens;
+mod session_row;
+mod sessions;
+mod users;
+
+use std::time::Duration;
+
+use sessions_application::ports::StoreError;
+use sqlx::{
+    PgPool,
+    migrate::{MigrateError, Migrator},
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+/// The embedded Postgres migrations.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Sessions, users, refresh tokens and events in Postgres.
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects a pool of at most `max_connections` to `url`.
+    ///
+    /// # Errors
+    /// The driver's error when the URL is invalid or the server unreachable.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Wraps an existing pool.
+    pub fn from_pool(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Applies pending migrations.
+    ///
+    /// # Errors
+    /// The migrator's error, e.g. when a landed migration was edited.
+    pub async fn migrate(&self) -> Result<(), MigrateError> {
+        MIGRATOR.run(&self.pool).await
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Whether the database answers.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(StoreError::new)
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

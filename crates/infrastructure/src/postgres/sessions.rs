@@ -1,0 +1,373 @@
+//! Sessions in Postgres: the atomic start under the session limit, versioned writes, the
+//! keyset-paginated list, bulk revocation and batched cleanup.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ipnetwork::IpNetwork;
+use sessions_application::ports::{
+    SessionQuery, SessionRepository, SessionStart, StartSessionError, StoreError, WriteError,
+};
+use sessions_domain::{
+    EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
+    choose_evictions,
+};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use super::{
+    PostgresStore,
+    events::insert_events,
+    queries,
+    session_row::{SessionRow, count_column},
+    users::limit_from_column,
+};
+use crate::session_columns::{SESSION_COLUMNS, SessionColumns};
+
+/// Writes every mutable column of `session` if its stored version is still the one it was
+/// read with, advancing the version. Returns whether the row was written.
+pub(super) async fn update_session<'c>(
+    executor: impl PgExecutor<'c>,
+    session: &Session,
+) -> Result<bool, sqlx::Error> {
+    let row = SessionColumns::from_session(session);
+    let result = sqlx::query(
+        r#"
+        UPDATE sessions SET
+            updated_at = $3,
+            last_activity_at = $4,
+            is_revoked = $5,
+            revoked_at = $6,
+            revoked_reason = $7,
+            is_trusted = $8,
+            refresh_token_id = $9,
+            last_ip_address = $10,
+            suspicious_activity_count = $11,
+            last_provider_accessed = $12,
+            last_provider_sync_at = $13,
+            providers_accessed = $14,
+            version = version + 1
+        WHERE id = $1 AND version = $2
+        "#,
+    )
+    .bind(row.id)
+    .bind(row.version)
+    .bind(row.updated_at)
+    .bind(row.last_activity_at)
+    .bind(row.is_revoked)
+    .bind(row.revoked_at)
+    .bind(row.revoked_reason)
+    .bind(row.is_trusted)
+    .bind(row.refresh_token_id)
+    .bind(row.last_ip_address.map(IpNetwork::from))
+    .bind(count_column(row.suspicious_activity_count))
+    .bind(row.last_provider_accessed)
+    .bind(row.last_provider_sync_at)
+    .bind(row.providers_accessed)
+    .execute(executor)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+async fn insert_session(
+    connection: &mut PgConnection,
+    session: &Session,
+) -> Result<(), sqlx::Error> {
+    let row = SessionColumns::from_session(session);
+    sqlx::query(
+        r#"
+        INSERT INTO sessions (
+            id, user_id, created_at, updated_at, device_info, user_agent, ip_address, location,
+            last_activity_at, expires_at, is_revoked, revoked_at, revoked_reason, is_trusted,
+            refresh_token_id, last_ip_address, suspicious_activity_count,
+            last_provider_accessed, last_provider_sync_at, providers_accessed, version
+        ) VALUES (
+            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+            $19, $20, $21
+        )
+        "#,
+    )
+    .bind(row.id)
+    .bind(row.user_id)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .bind(row.device_info)
+    .bind(row.user_agent)
+    .bind(IpNetwork::from(row.ip_address))
+    .bind(row.location)
+    .bind(row.last_activity_at)
+    .bind(row.expires_at)
+    .bind(row.is_revoked)
+    .bind(row.revoked_at)
+    .bind(row.revoked_reason)
+    .bind(row.is_trusted)
+    .bind(row.refresh_token_id)
+    .bind(row.last_ip_address.map(IpNetwork::from))
+    .bind(count_column(row.suspicious_activity_count))
+    .bind(row.last_provider_accessed)
+    .bind(row.last_provider_sync_at)
+    .bind(row.providers_accessed)
+    .bind(row.version)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: Uuid,
+    is_trusted: bool,
+    last_activity_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// Revokes the sessions the limit rule picks to make room for `start.session`; returns the
+/// eviction events (not yet written).
+async fn evict_for(
+    connection: &mut PgConnection,
+    start: &SessionStart,
+    limit: SessionLimit,
+) -> Result<Vec<SessionEvent>, sqlx::Error> {
+    let SessionLimit::AtMost(_) = limit else {
+        return Ok(Vec::new());
+    };
+    let user_id = start.session.user_id();
+    let candidates: Vec<CandidateRow> = sqlx::query_as(queries::ACTIVE_SESSIONS_OF_USER)
+        .bind(user_id.as_uuid())
+        .bind(start.now)
+        .fetch_all(&mut *connection)
+        .await?;
+    let candidates: Vec<EvictionCandidate> = candidates
+        .into_iter()
+        .map(|row| EvictionCandidate {
+            id: SessionId::from_uuid(row.id),
+            is_trusted: row.is_trusted,
+            last_activity_at: row.last_activity_at,
+            expires_at: row.expires_at,
+        })
+        .collect();
+    let evicted = choose_evictions(&candidates, limit, start.now, &start.policy);
+    if evicted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = evicted.iter().map(SessionId::as_uuid).collect();
+    sqlx::query(
+        r#"
+        UPDATE sessions SET
+            is_revoked = TRUE, revoked_at = $2, revoked_reason = 'session_limit',
+            updated_at = $2, version = version + 1
+        WHERE id = ANY($1) AND is_revoked = FALSE
+        "#,
+    )
+    .bind(&ids)
+    .bind(start.now)
+    .execute(&mut *connection)
+    .await?;
+    Ok(evicted
+        .into_iter()
+        .map(|id| SessionEvent::evicted(id, user_id, start.session.id(), start.now))
+        .collect())
+}
+
+#[async_trait]
+impl SessionRepository for PostgresStore {
+    #[tracing::instrument(skip_all, fields(session_id = %start.session.id()))]
+    async fn start(&self, start: &SessionStart) -> Result<Vec<SessionEvent>, StartSessionError> {
+        let store = |error: sqlx::Error| StartSessionError::Store(StoreError::new(error));
+        let mut tx = self.pool().begin().await.map_err(store)?;
+        // Serialises concurrent logins of this user until commit.
+        let user_limit: Option<Option<i32>> =
+            sqlx::query_scalar("SELECT max_sessions FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(start.session.user_id().as_uuid())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(store)?;
+        let Some(user_limit) = user_limit else {
+            return Err(StartSessionError::UserNotFound);
+        };
+        let limit = start.policy.limit_for(limit_from_column(user_limit));
+        let evictions = evict_for(&mut tx, start, limit).await.map_err(store)?;
+        insert_session(&mut tx, &start.session)
+            .await
+            .map_err(store)?;
+        super::refresh_tokens::insert_token(&mut tx, &start.refresh_token)
+            .await
+            .map_err(store)?;
+        let mut events = evictions.clone();
+        events.push(start.created.clone());
+        insert_events(&mut tx, &events).await.map_err(store)?;
+        tx.commit().await.map_err(store)?;
+        Ok(evictions)
+    }
+
+    #[tracing::instrument(skip_all, fields(%id))]
+    async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1");
+        let row: Option<SessionRow> = sqlx::query_as(&sql)
+            .bind(id.as_uuid())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        Ok(row.map(Session::try_from).transpose()?)
+    }
+
+    #[tracing::instrument(skip_all, fields(session_id = %session.id(), events = events.len()))]
+    async fn save(&self, session: &Session, events: &[SessionEvent]) -> Result<(), WriteError> {
+        let store = |error: sqlx::Error| WriteError::Store(StoreError::new(error));
+        if events.is_empty() {
+            let written = update_session(self.pool(), session).await.map_err(store)?;
+            return if written {
+                Ok(())
+            } else {
+                Err(WriteError::Conflict)
+            };
+        }
+        let mut tx = self.pool().begin().await.map_err(store)?;
+        if !update_session(&mut *tx, session).await.map_err(store)? {
+            return Err(WriteError::Conflict);
+        }
+        insert_events(&mut tx, events).await.map_err(store)?;
+        tx.commit().await.map_err(store)
+    }
+
+    #[tracing::instrument(skip_all, fields(session_id = %session.id()))]
+    async fn record_activity(&self, session: &Session) -> Result<bool, StoreError> {
+        let state = session.state();
+        let result = sqlx::query(
+            r#"
+            UPDATE sessions SET
+                last_activity_at = GREATEST(last_activity_at, $2),
+                updated_at = GREATEST(updated_at, $3),
+                version = version + 1
+            WHERE id = $1 AND is_revoked = FALSE
+            "#,
+        )
+        .bind(state.id.as_uuid())
+        .bind(state.last_activity_at)
+        .bind(state.updated_at)
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    #[tracing::instrument(skip_all, fields(session_id = %session.id()))]
+    async fn save_revocation(
+        &self,
+        session: &Session,
+        events: &[SessionEvent],
+    ) -> Result<bool, StoreError> {
+        let Some(revocation) = session.state().revocation else {
+            return Ok(false);
+        };
+        let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
+        let result = sqlx::query(
+            r#"
+            UPDATE sessions SET
+                is_revoked = TRUE, revoked_at = $2, revoked_reason = $3,
+                updated_at = GREATEST(updated_at, $2), version = version + 1
+            WHERE id = $1 AND is_revoked = FALSE
+            "#,
+        )
+        .bind(session.id().as_uuid())
+        .bind(revocation.at)
+        .bind(revocation.reason.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::new)?;
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_events(&mut tx, events)
+            .await
+            .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all, fields(%user_id))]
+    async fn list_for_user(
+        &self,
+        user_id: UserId,
+        query: SessionQuery,
+    ) -> Result<Vec<Session>, StoreError> {
+        let sql = queries::session_page(query.active.is_some(), query.after.is_some());
+        let rows: Vec<SessionRow> = sqlx::query_as(&sql)
+            .bind(user_id.as_uuid())
+            .bind(i64::from(query.limit))
+            .bind(query.active.map(|filter| filter.now))
+            .bind(query.active.and_then(|filter| filter.idle_since))
+            .bind(query.after.map(|cursor| cursor.created_at))
+            .bind(query.after.map(|cursor| cursor.id.as_uuid()))
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        rows.into_iter()
+            .map(|row| Session::try_from(row).map_err(StoreError::from))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(%user_id, %reason))]
+    async fn revoke_all_for_user(
+        &self,
+        user_id: UserId,
+        except: Option<SessionId>,
+        reason: RevocationReason,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let revoked: i64 = sqlx::query_scalar(
+            r#"
+            WITH revoked AS (
+                UPDATE sessions SET
+                    is_revoked = TRUE, revoked_at = $3, revoked_reason = $4,
+                    updated_at = $3, version = version + 1
+                WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $3
+                  AND ($2::uuid IS NULL OR id <> $2)
+                RETURNING id, user_id
+            ), recorded AS (
+                INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data)
+                SELECT id, user_id, 'session_revoked', $3, jsonb_build_object('reason', $4::text)
+                FROM revoked
+            )
+            SELECT count(*) FROM revoked
+            "#,
+        )
+        .bind(user_id.as_uuid())
+        .bind(except.map(|id| id.as_uuid()))
+        .bind(now)
+        .bind(reason.as_str())
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(revoked.unsigned_abs())
+    }
+
+    #[tracing::instrument(skip_all, fields(%cutoff, batch_size))]
+    async fn delete_finished_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        batch_size: u32,
+    ) -> Result<u64, StoreError> {
+        // Each branch walks its own index (idx_sessions_cleanup, ix_sessions_revoked_at) and
+        // stops after one batch; SKIP LOCKED leaves rows that live traffic holds alone.
+        let result = sqlx::query(
+            r#"
+            WITH expired AS (
+                SELECT id FROM sessions WHERE expires_at < $1
+                ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            ), revoked AS (
+                SELECT id FROM sessions WHERE is_revoked AND revoked_at < $1
+                ORDER BY revoked_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            ), batch AS (
+                SELECT id FROM expired UNION SELECT id FROM revoked LIMIT $2
+            )
+            DELETE FROM sessions WHERE id IN (SELECT id FROM batch)
+            "#,
+        )
+        .bind(cutoff)
+        .bind(i64::from(batch_size))
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(result.rows_affected())
+    }
+}

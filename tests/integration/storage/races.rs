@@ -1,0 +1,279 @@
+//! Concurrency rules under real races: tasks released together by a barrier against the
+//! real database, through the application's use cases.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use sessions_application::ports::RefreshSecrets;
+use sessions_application::{
+    ClientContext, SessionCursor,
+    ports::{ActiveFilter, SessionQuery},
+    use_cases::{AuthenticateError, Credentials, Registration},
+};
+use sessions_domain::{RevocationReason, Session, SessionPolicy, UserAgent};
+use tokio::{sync::Barrier, time::Instant};
+
+use super::conformance_tests;
+use crate::support::{
+    app::{application, refresh_secrets},
+    fixtures::{now, reload},
+    store::StoreUnderTest,
+};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn client() -> ClientContext {
+    ClientContext {
+        ip: "203.0.113.7".parse().unwrap(),
+        user_agent: UserAgent::from_header("race-test"),
+        country_hint: None,
+    }
+}
+
+fn credentials(email: &str) -> Credentials {
+    Credentials {
+        email: email.into(),
+        password: PASSWORD.into(),
+    }
+}
+
+async fn all_sessions(store: &StoreUnderTest, user: sessions_domain::UserId) -> Vec<Session> {
+    let mut sessions = Vec::new();
+    let mut after: Option<SessionCursor> = None;
+    loop {
+        let page = store
+            .sessions
+            .list_for_user(
+                user,
+                SessionQuery {
+                    active: None,
+                    after,
+                    limit: 200,
+                },
+            )
+            .await
+            .unwrap();
+        let full = page.len() == 200;
+        after = page.last().map(SessionCursor::after);
+        sessions.extend(page);
+        if !full {
+            return sessions;
+        }
+    }
+}
+
+async fn fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_active(
+    store: StoreUnderTest,
+) {
+    let app = application(&store, SessionPolicy::default());
+    let user = app
+        .register(Registration {
+            email: "racer@example.com".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    app.set_session_limit(user.id, Some(3)).await.unwrap();
+    let barrier = Arc::new(Barrier::new(50));
+
+    let logins: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.login(credentials("racer@example.com"), client()).await
+            })
+        })
+        .collect();
+    for login in logins {
+        login.await.unwrap().unwrap();
+    }
+
+    let sessions = all_sessions(&store, user.id).await;
+    let active = sessions.iter().filter(|s| !s.is_revoked()).count();
+    let evicted = sessions
+        .iter()
+        .filter(|s| s.state().revocation.map(|r| r.reason) == Some(RevocationReason::SessionLimit))
+        .count();
+    assert_eq!(sessions.len(), 50);
+    assert_eq!(active, 3);
+    assert_eq!(evicted, 47);
+}
+
+async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: StoreUnderTest) {
+    let app = application(&store, SessionPolicy::default());
+    app.register(Registration {
+        email: "tabs@example.com".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .unwrap();
+    let pair = app
+        .login(credentials("tabs@example.com"), client())
+        .await
+        .unwrap();
+    let session_id = pair.session.session.id();
+    let barrier = Arc::new(Barrier::new(20));
+
+    let refreshes: Vec<_> = (0..20)
+        .map(|_| {
+            let (app, barrier, token) = (app.clone(), barrier.clone(), pair.refresh_token.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.refresh(&token).await
+            })
+        })
+        .collect();
+    let mut successors = Vec::new();
+    for refresh in refreshes {
+        successors.push(refresh.await.unwrap().unwrap().refresh_token);
+    }
+
+    // Every tab got the same successor: one chain, not twenty.
+    assert!(successors.iter().all(|token| *token == successors[0]));
+    assert_ne!(successors[0], pair.refresh_token);
+    // The stored chain: the presented token used once, pointing at the one successor,
+    // which is the session's current token.
+    let secrets = refresh_secrets();
+    let original = store
+        .refresh_tokens
+        .find_by_hash(&secrets.hash(&pair.refresh_token))
+        .await
+        .unwrap()
+        .unwrap();
+    let successor = store
+        .refresh_tokens
+        .find_by_hash(&secrets.hash(&successors[0]))
+        .await
+        .unwrap()
+        .unwrap();
+    let session = reload(&store, session_id).await;
+    assert!(!session.is_revoked());
+    assert_eq!(original.successor_id, Some(successor.id));
+    assert_eq!(successor.used_at, None);
+    assert_eq!(session.refresh_token_id(), Some(successor.id));
+    let next = app.refresh(&successors[0]).await.unwrap();
+    assert_eq!(next.session.session.id(), session_id);
+}
+
+async fn concurrent_rotations_of_one_token_have_exactly_one_winner(store: StoreUnderTest) {
+    use sessions_application::ports::WriteError;
+
+    use super::refresh_tokens::rotation;
+
+    let user = crate::support::fixtures::stored_user(&store).await;
+    let (session, token) = crate::support::fixtures::started_session(&store, user.id, now()).await;
+    let barrier = Arc::new(Barrier::new(20));
+    let rotations: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            let (session, token) = (session.clone(), token.clone());
+            tokio::spawn(async move {
+                let step = rotation(&session, &token, now());
+                barrier.wait().await;
+                store.refresh_tokens.rotate(&step).await
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for rotation in rotations {
+        match rotation.await.unwrap() {
+            Ok(()) => winners += 1,
+            Err(WriteError::Conflict) => {}
+            Err(WriteError::Store(error)) => panic!("store failed: {error}"),
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
+    store: StoreUnderTest,
+) {
+    // Every request writes its activity, so every request races the revocation.
+    let policy = SessionPolicy {
+        activity_write_interval: TimeDelta::zero(),
+        ..SessionPolicy::default()
+    };
+    let app = application(&store, policy);
+    let user = app
+        .register(Registration {
+            email: "busy@example.com".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    let pair = app
+        .login(credentials("busy@example.com"), client())
+        .await
+        .unwrap();
+    let session_id = pair.session.session.id();
+    let barrier = Arc::new(Barrier::new(31));
+
+    let requests: Vec<_> = (0..30)
+        .map(|_| {
+            let (app, barrier, token) = (app.clone(), barrier.clone(), pair.access_token.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let mut outcomes = Vec::new();
+                for _ in 0..5 {
+                    let started = Instant::now();
+                    let outcome = app.authenticate(&token, &client()).await.map(|_| ());
+                    outcomes.push((started, outcome));
+                }
+                outcomes
+            })
+        })
+        .collect();
+    let revoke = {
+        let (app, barrier) = (app.clone(), barrier.clone());
+        tokio::spawn(async move {
+            barrier.wait().await;
+            app.revoke_session(user.id, session_id)
+                .await
+                .map(|()| Instant::now())
+        })
+    };
+    let revoked_by = revoke.await.unwrap().unwrap();
+    for request in requests {
+        for (started, outcome) in request.await.unwrap() {
+            match outcome {
+                // Accepted requests all began before the revocation was confirmed.
+                Ok(()) => assert!(started < revoked_by),
+                Err(AuthenticateError::SessionRevoked) => {}
+                Err(error) => panic!("unexpected outcome {error:?}"),
+            }
+        }
+    }
+
+    // The revocation stands, unchanged by any racing write.
+    let session = reload(&store, session_id).await;
+    let revocation = session.state().revocation.expect("revoked");
+    assert_eq!(revocation.reason, RevocationReason::UserRevoked);
+    assert!(matches!(
+        app.authenticate(&pair.access_token, &client()).await,
+        Err(AuthenticateError::SessionRevoked)
+    ));
+    let active = store
+        .sessions
+        .list_for_user(
+            user.id,
+            SessionQuery {
+                active: Some(ActiveFilter {
+                    now: now(),
+                    idle_since: None,
+                }),
+                after: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(active.is_empty());
+}
+
+conformance_tests!(
+    fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_active,
+    twenty_concurrent_refreshes_of_one_token_stay_on_one_chain,
+    concurrent_rotations_of_one_token_have_exactly_one_winner,
+    a_revocation_racing_requests_is_never_overwritten_by_later_activity,
+);

@@ -1,0 +1,143 @@
+//! The refresh-token store and its atomic rotation.
+
+use sessions_application::ports::{RefreshRotation, WriteError};
+use sessions_domain::{RefreshToken, RefreshTokenId, Session};
+use uuid::Uuid;
+
+use super::conformance_tests;
+use crate::support::{
+    fixtures::{later, now, random_hash, reload, started_session, stored_user},
+    store::StoreUnderTest,
+};
+
+/// The rotation of `token` of `session` into a new successor at `at`.
+pub(super) fn rotation(
+    session: &Session,
+    token: &RefreshToken,
+    at: chrono::DateTime<chrono::Utc>,
+) -> RefreshRotation {
+    let successor = RefreshToken::issue(
+        RefreshTokenId::from_uuid(Uuid::now_v7()),
+        session.id(),
+        random_hash(),
+        at,
+    );
+    let mut used = token.clone();
+    used.mark_used(successor.id, at);
+    let mut rotated = session.clone();
+    rotated.rotate_refresh_token(successor.id, at);
+    RefreshRotation {
+        used,
+        successor,
+        session: rotated,
+    }
+}
+
+async fn a_token_is_found_by_its_hash(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (_, token) = started_session(&store, user.id, now()).await;
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&token.hash)
+            .await
+            .unwrap(),
+        Some(token)
+    );
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&random_hash())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn a_rotation_marks_the_token_used_and_installs_its_successor(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, token) = started_session(&store, user.id, now()).await;
+    let step = rotation(&session, &token, later(now(), 1));
+
+    store.refresh_tokens.rotate(&step).await.unwrap();
+
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&token.hash)
+            .await
+            .unwrap(),
+        Some(step.used.clone())
+    );
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&step.successor.hash)
+            .await
+            .unwrap(),
+        Some(step.successor.clone())
+    );
+    let stored = reload(&store, session.id()).await;
+    assert_eq!(stored.refresh_token_id(), Some(step.successor.id));
+    assert_eq!(stored.state().version, 1);
+}
+
+async fn a_used_token_cannot_be_rotated_again(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, token) = started_session(&store, user.id, now()).await;
+    store
+        .refresh_tokens
+        .rotate(&rotation(&session, &token, later(now(), 1)))
+        .await
+        .unwrap();
+    let fresh = reload(&store, session.id()).await;
+
+    let second = rotation(&fresh, &token, later(now(), 2));
+    let result = store.refresh_tokens.rotate(&second).await;
+
+    assert!(matches!(result, Err(WriteError::Conflict)));
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&second.successor.hash)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn a_rotation_on_a_changed_session_writes_nothing(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, token) = started_session(&store, user.id, now()).await;
+    let mut revoked = session.clone();
+    revoked
+        .revoke(sessions_domain::RevocationReason::Admin, later(now(), 1))
+        .unwrap();
+    store.sessions.save(&revoked, &[]).await.unwrap();
+
+    let stale = rotation(&session, &token, later(now(), 2));
+    let result = store.refresh_tokens.rotate(&stale).await;
+
+    assert!(matches!(result, Err(WriteError::Conflict)));
+    let unchanged = store
+        .refresh_tokens
+        .find_by_hash(&token.hash)
+        .await
+        .unwrap();
+    assert_eq!(unchanged.and_then(|token| token.used_at), None);
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&stale.successor.hash)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+conformance_tests!(
+    a_token_is_found_by_its_hash,
+    a_rotation_marks_the_token_used_and_installs_its_successor,
+    a_used_token_cannot_be_rotated_again,
+    a_rotation_on_a_changed_session_writes_nothing,
+);

@@ -1,0 +1,398 @@
+//! The session repository.
+
+use chrono::TimeDelta;
+use sessions_application::{
+    SessionCursor,
+    ports::{ActiveFilter, SessionQuery, StartSessionError, WriteError},
+};
+use sessions_domain::{
+    CountryCode, ProviderSlug, RevocationReason, Session, SessionEventKind, SessionLimit,
+    SessionPolicy, TouchRequest, UserId,
+};
+
+use super::conformance_tests;
+use crate::support::{
+    fixtures::{event_types, later, now, reload, session_start, started_session, stored_user},
+    store::StoreUnderTest,
+};
+
+fn touch_from(ip: &str) -> TouchRequest {
+    TouchRequest {
+        ip: ip.parse().unwrap(),
+        device: None,
+        original_device: None,
+        country: CountryCode::parse("DE").ok(),
+    }
+}
+
+async fn a_session_reads_back_with_every_field(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let start = session_start(user.id, "2001:db8::7", at, SessionPolicy::default());
+    let evicted = store.sessions.start(&start).await.unwrap();
+    assert!(evicted.is_empty());
+    assert_eq!(reload(&store, start.session.id()).await, start.session);
+
+    let policy = SessionPolicy::default();
+    let mut session = start.session.clone();
+    session
+        .touch(&touch_from("198.51.100.9"), later(at, 1), &policy)
+        .unwrap();
+    session.trust(later(at, 2), &policy).unwrap();
+    session
+        .record_provider_access(ProviderSlug::parse("plaid").unwrap(), later(at, 3), &policy)
+        .unwrap();
+    store.sessions.save(&session, &[]).await.unwrap();
+    session.advance_version();
+
+    let stored = reload(&store, session.id()).await;
+    assert_eq!(stored, session);
+    assert_eq!(stored.state().version, 1);
+    assert_eq!(stored.state().suspicious_activity_count, 1);
+}
+
+async fn ipv4_and_ipv6_addresses_round_trip_as_plain_addresses(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let start = session_start(user.id, "2001:db8:1:2::42", now(), SessionPolicy::default());
+    store.sessions.start(&start).await.unwrap();
+    let mut session = start.session.clone();
+    session
+        .touch(
+            &touch_from("203.0.113.200"),
+            later(now(), 1),
+            &SessionPolicy::default(),
+        )
+        .unwrap();
+    store.sessions.save(&session, &[]).await.unwrap();
+
+    let stored = reload(&store, session.id()).await;
+    assert_eq!(stored.state().ip_address.to_string(), "2001:db8:1:2::42");
+    assert_eq!(
+        stored.state().last_ip_address.map(|ip| ip.to_string()),
+        Some("203.0.113.200".to_owned())
+    );
+}
+
+async fn starting_a_session_for_an_unknown_user_fails_and_stores_nothing(store: StoreUnderTest) {
+    let stranger = UserId::from_uuid(uuid::Uuid::now_v7());
+    let start = session_start(stranger, "203.0.113.7", now(), SessionPolicy::default());
+    let result = store.sessions.start(&start).await;
+    assert!(matches!(result, Err(StartSessionError::UserNotFound)));
+    assert_eq!(store.sessions.find(start.session.id()).await.unwrap(), None);
+}
+
+async fn a_save_with_a_stale_version_is_a_conflict_and_writes_nothing(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, _) = started_session(&store, user.id, now()).await;
+    let mut first = session.clone();
+    first
+        .revoke(RevocationReason::Admin, later(now(), 1))
+        .unwrap();
+    store.sessions.save(&first, &[]).await.unwrap();
+
+    let mut stale = session.clone();
+    stale
+        .trust(later(now(), 2), &SessionPolicy::default())
+        .unwrap();
+    let result = store.sessions.save(&stale, &[]).await;
+
+    assert!(matches!(result, Err(WriteError::Conflict)));
+    let stored = reload(&store, session.id()).await;
+    assert!(stored.is_revoked());
+    assert!(!stored.state().is_trusted);
+}
+
+async fn saved_events_are_listed_oldest_first(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (mut session, _) = started_session(&store, user.id, now()).await;
+    let policy = SessionPolicy::default();
+    let trusted = session.trust(later(now(), 1), &policy).unwrap().unwrap();
+    let revoked = session
+        .revoke(RevocationReason::Logout, later(now(), 2))
+        .unwrap();
+    store
+        .sessions
+        .save(&session, &[trusted, revoked.clone()])
+        .await
+        .unwrap();
+
+    let events = store.events.list_for_session(session.id()).await.unwrap();
+
+    assert_eq!(
+        event_types(&store, session.id()).await,
+        ["session_created", "session_trusted", "session_revoked"]
+    );
+    assert_eq!(events[2], revoked);
+}
+
+async fn providers_are_stored_once_in_first_access_order(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (mut session, _) = started_session(&store, user.id, now()).await;
+    let policy = SessionPolicy::default();
+    for (n, slug) in ["plaid", "yodlee", "plaid", "mx"].into_iter().enumerate() {
+        let at = later(now(), i64::try_from(n).unwrap());
+        session
+            .record_provider_access(ProviderSlug::parse(slug).unwrap(), at, &policy)
+            .unwrap();
+    }
+    store.sessions.save(&session, &[]).await.unwrap();
+
+    let stored = reload(&store, session.id()).await;
+    let providers: Vec<_> = stored
+        .state()
+        .providers_accessed
+        .iter()
+        .map(ProviderSlug::as_str)
+        .collect();
+    assert_eq!(providers, ["plaid", "yodlee", "mx"]);
+    assert_eq!(
+        stored
+            .state()
+            .last_provider_accessed
+            .as_ref()
+            .map(ProviderSlug::as_str),
+        Some("mx")
+    );
+}
+
+async fn pages_are_stable_across_equal_creation_times(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let unlimited = SessionPolicy {
+        default_max_sessions: SessionLimit::Unlimited,
+        ..SessionPolicy::default()
+    };
+    let mut expected = Vec::new();
+    for _ in 0..7 {
+        let start = session_start(user.id, "203.0.113.7", at, unlimited);
+        store.sessions.start(&start).await.unwrap();
+        expected.push(start.session.id());
+    }
+    expected.sort();
+    expected.reverse();
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .sessions
+            .list_for_user(
+                user.id,
+                SessionQuery {
+                    active: None,
+                    after,
+                    limit: 3,
+                },
+            )
+            .await
+            .unwrap();
+        seen.extend(page.iter().map(Session::id));
+        if page.len() < 3 {
+            break;
+        }
+        after = page.last().map(SessionCursor::after);
+    }
+
+    assert_eq!(seen, expected);
+}
+
+async fn the_active_listing_leaves_out_revoked_expired_and_idle_sessions(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let (active, _) = started_session(&store, user.id, at).await;
+    let (mut revoked, _) = started_session(&store, user.id, at).await;
+    revoked.revoke(RevocationReason::Logout, at).unwrap();
+    store.sessions.save(&revoked, &[]).await.unwrap();
+    started_session(&store, user.id, at - TimeDelta::days(31)).await; // expired
+    started_session(&store, user.id, at - TimeDelta::hours(2)).await; // idle
+
+    let list = |active| SessionQuery {
+        active,
+        after: None,
+        limit: 50,
+    };
+    let listed = store
+        .sessions
+        .list_for_user(
+            user.id,
+            list(Some(ActiveFilter {
+                now: at,
+                idle_since: Some(at - TimeDelta::hours(1)),
+            })),
+        )
+        .await
+        .unwrap();
+    let everything = store
+        .sessions
+        .list_for_user(user.id, list(None))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        listed.iter().map(Session::id).collect::<Vec<_>>(),
+        [active.id()]
+    );
+    assert_eq!(everything.len(), 4);
+}
+
+async fn revoking_all_but_the_current_session_records_one_event_each(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let other_user = stored_user(&store).await;
+    let at = now();
+    let (current, _) = started_session(&store, user.id, at).await;
+    let (second, _) = started_session(&store, user.id, at).await;
+    let (third, _) = started_session(&store, user.id, at).await;
+    let (bystander, _) = started_session(&store, other_user.id, at).await;
+
+    let revoked = store
+        .sessions
+        .revoke_all_for_user(
+            user.id,
+            Some(current.id()),
+            RevocationReason::LogoutAll,
+            later(at, 1),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(revoked, 2);
+    for id in [second.id(), third.id()] {
+        let stored = reload(&store, id).await;
+        let revocation = stored.state().revocation.unwrap();
+        assert_eq!(revocation.reason, RevocationReason::LogoutAll);
+        assert_eq!(revocation.at, later(at, 1));
+        let events = store.events.list_for_session(id).await.unwrap();
+        assert_eq!(
+            events.last().unwrap().kind,
+            SessionEventKind::Revoked {
+                reason: RevocationReason::LogoutAll,
+                evicted_by: None
+            }
+        );
+    }
+    assert!(!reload(&store, current.id()).await.is_revoked());
+    assert!(!reload(&store, bystander.id()).await.is_revoked());
+    let again = store
+        .sessions
+        .revoke_all_for_user(
+            user.id,
+            Some(current.id()),
+            RevocationReason::LogoutAll,
+            later(at, 2),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+}
+
+async fn the_session_limit_evicts_the_least_recently_active_untrusted_session(
+    store: StoreUnderTest,
+) {
+    let user = stored_user(&store).await;
+    let policy = SessionPolicy {
+        default_max_sessions: SessionLimit::from_count(2),
+        ..SessionPolicy::default()
+    };
+    let at = now();
+    let oldest = session_start(user.id, "203.0.113.7", later(at, -30), policy);
+    store.sessions.start(&oldest).await.unwrap();
+    let mut trusted = oldest.session.clone();
+    trusted.trust(later(at, -29), &policy).unwrap();
+    store.sessions.save(&trusted, &[]).await.unwrap();
+    let newer = session_start(user.id, "203.0.113.7", later(at, -10), policy);
+    store.sessions.start(&newer).await.unwrap();
+
+    let third = session_start(user.id, "203.0.113.7", at, policy);
+    let evictions = store.sessions.start(&third).await.unwrap();
+
+    assert_eq!(evictions.len(), 1);
+    assert_eq!(evictions[0].session_id, newer.session.id());
+    assert_eq!(
+        evictions[0].kind,
+        SessionEventKind::Revoked {
+            reason: RevocationReason::SessionLimit,
+            evicted_by: Some(third.session.id())
+        }
+    );
+    assert!(reload(&store, newer.session.id()).await.is_revoked());
+    assert!(!reload(&store, oldest.session.id()).await.is_revoked());
+    assert_eq!(
+        event_types(&store, newer.session.id()).await,
+        ["session_created", "session_revoked"]
+    );
+}
+
+async fn a_users_own_limit_overrides_the_default(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    store
+        .users
+        .set_max_sessions(user.id, Some(SessionLimit::Unlimited), now())
+        .await
+        .unwrap();
+    let policy = SessionPolicy {
+        default_max_sessions: SessionLimit::from_count(1),
+        ..SessionPolicy::default()
+    };
+    for _ in 0..3 {
+        let start = session_start(user.id, "203.0.113.7", now(), policy);
+        assert!(store.sessions.start(&start).await.unwrap().is_empty());
+    }
+}
+
+async fn cleanup_deletes_only_sessions_that_ended_before_the_cutoff(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let cutoff = at - TimeDelta::days(7);
+    let (live, _) = started_session(&store, user.id, at).await;
+    let (long_expired, _) = started_session(&store, user.id, at - TimeDelta::days(40)).await;
+    let (recently_expired, _) = started_session(&store, user.id, at - TimeDelta::days(31)).await;
+    let (mut long_revoked, _) = started_session(&store, user.id, at - TimeDelta::days(9)).await;
+    long_revoked
+        .revoke(RevocationReason::Logout, at - TimeDelta::days(8))
+        .unwrap();
+    store.sessions.save(&long_revoked, &[]).await.unwrap();
+    let (mut recently_revoked, _) = started_session(&store, user.id, at).await;
+    recently_revoked
+        .revoke(RevocationReason::Logout, at)
+        .unwrap();
+    store.sessions.save(&recently_revoked, &[]).await.unwrap();
+
+    let first_batch = store
+        .sessions
+        .delete_finished_before(cutoff, 1)
+        .await
+        .unwrap();
+    let second_batch = store
+        .sessions
+        .delete_finished_before(cutoff, 1)
+        .await
+        .unwrap();
+    let third_batch = store
+        .sessions
+        .delete_finished_before(cutoff, 1)
+        .await
+        .unwrap();
+
+    assert_eq!((first_batch, second_batch, third_batch), (1, 1, 0));
+    for gone in [long_expired.id(), long_revoked.id()] {
+        assert_eq!(store.sessions.find(gone).await.unwrap(), None);
+    }
+    for kept in [live.id(), recently_expired.id(), recently_revoked.id()] {
+        assert!(store.sessions.find(kept).await.unwrap().is_some());
+    }
+}
+
+conformance_tests!(
+    a_session_reads_back_with_every_field,
+    ipv4_and_ipv6_addresses_round_trip_as_plain_addresses,
+    starting_a_session_for_an_unknown_user_fails_and_stores_nothing,
+    a_save_with_a_stale_version_is_a_conflict_and_writes_nothing,
+    saved_events_are_listed_oldest_first,
+    providers_are_stored_once_in_first_access_order,
+    pages_are_stable_across_equal_creation_times,
+    the_active_listing_leaves_out_revoked_expired_and_idle_sessions,
+    revoking_all_but_the_current_session_records_one_event_each,
+    the_session_limit_evicts_the_least_recently_active_untrusted_session,
+    a_users_own_limit_overrides_the_default,
+    cleanup_deletes_only_sessions_that_ended_before_the_cutoff,
+);

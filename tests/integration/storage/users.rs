@@ -1,0 +1,123 @@
+//! The user repository.
+
+use sessions_application::ports::InsertUserError;
+use sessions_domain::{PasswordHash, SessionLimit};
+
+use super::conformance_tests;
+use crate::support::{
+    fixtures::{event_types, later, new_user, now, started_session, stored_user},
+    store::StoreUnderTest,
+};
+
+async fn a_user_is_found_by_email_in_any_case(store: StoreUnderTest) {
+    let user = new_user("alice@example.com");
+    store.users.insert(&user).await.unwrap();
+
+    let by_email = store
+        .users
+        .find_by_email(&sessions_domain::Email::parse("ALICE@example.COM").unwrap())
+        .await
+        .unwrap();
+    let by_id = store.users.find_by_id(user.id).await.unwrap();
+
+    assert_eq!(by_email, Some(user.clone()));
+    assert_eq!(by_id, Some(user));
+}
+
+async fn a_taken_email_is_reported_as_email_taken(store: StoreUnderTest) {
+    store
+        .users
+        .insert(&new_user("bob@example.com"))
+        .await
+        .unwrap();
+    let result = store.users.insert(&new_user("bob@example.com")).await;
+    assert!(matches!(result, Err(InsertUserError::EmailTaken)));
+}
+
+async fn an_unknown_user_is_not_found(store: StoreUnderTest) {
+    let ghost = new_user("ghost@example.com");
+    assert_eq!(store.users.find_by_id(ghost.id).await.unwrap(), None);
+    assert_eq!(store.users.find_by_email(&ghost.email).await.unwrap(), None);
+    assert!(!store.users.delete(ghost.id).await.unwrap());
+    assert!(
+        !store
+            .users
+            .set_max_sessions(ghost.id, None, now())
+            .await
+            .unwrap()
+    );
+    let hash = PasswordHash::new("x".into());
+    assert!(
+        !store
+            .users
+            .update_password(ghost.id, &hash, now())
+            .await
+            .unwrap()
+    );
+}
+
+async fn a_password_change_replaces_the_hash(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = later(now(), 5);
+    let new_hash = PasswordHash::new("$argon2id$new".into());
+
+    assert!(
+        store
+            .users
+            .update_password(user.id, &new_hash, at)
+            .await
+            .unwrap()
+    );
+
+    let stored = store.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, new_hash);
+    assert_eq!(stored.updated_at, at);
+}
+
+async fn a_session_limit_is_stored_unlimited_and_cleared(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    for limit in [
+        Some(SessionLimit::from_count(3)),
+        Some(SessionLimit::Unlimited),
+        None,
+    ] {
+        assert!(
+            store
+                .users
+                .set_max_sessions(user.id, limit, now())
+                .await
+                .unwrap()
+        );
+        let stored = store.users.find_by_id(user.id).await.unwrap().unwrap();
+        assert_eq!(stored.max_sessions, limit);
+    }
+}
+
+async fn deleting_a_user_deletes_their_sessions_tokens_and_events(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, token) = started_session(&store, user.id, now()).await;
+    assert_eq!(event_types(&store, session.id()).await, ["session_created"]);
+
+    assert!(store.users.delete(user.id).await.unwrap());
+
+    assert_eq!(store.sessions.find(session.id()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .refresh_tokens
+            .find_by_hash(&token.hash)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(event_types(&store, session.id()).await.is_empty());
+    assert_eq!(store.users.find_by_id(user.id).await.unwrap(), None);
+}
+
+conformance_tests!(
+    a_user_is_found_by_email_in_any_case,
+    a_taken_email_is_reported_as_email_taken,
+    an_unknown_user_is_not_found,
+    a_password_change_replaces_the_hash,
+    a_session_limit_is_stored_unlimited_and_cleared,
+    deleting_a_user_deletes_their_sessions_tokens_and_events,
+);

@@ -1,0 +1,125 @@
+//! The application over a real store, with the real clock, ids and refresh secrets, and
+//! simple stand-ins for the ports that do not matter to storage races (password hashing,
+//! token signing, device parsing, geolocation).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::DateTime;
+use sessions_application::{
+    AccessClaims, Application, Ports,
+    ports::{
+        AccessTokenCodec, DeviceParser, Geolocator, HashingError, InvalidAccessToken,
+        PasswordHasher, TokenCodecError,
+    },
+};
+use sessions_domain::{
+    DeviceFingerprint, DeviceInfo, DeviceKind, Location, ParsedDevice, Password, PasswordHash,
+    SessionId, SessionPolicy, UserAgent, UserId,
+};
+use sessions_infrastructure::{HmacRefreshSecrets, SystemClock, UuidV7Generator};
+use uuid::Uuid;
+
+use super::store::StoreUnderTest;
+
+/// Access tokens as readable text: `sub.sid.iat.exp` (no signature: tests only).
+struct PlainTokens;
+
+impl AccessTokenCodec for PlainTokens {
+    fn issue(&self, claims: &AccessClaims) -> Result<String, TokenCodecError> {
+        Ok(format!(
+            "{}.{}.{}.{}",
+            claims.user_id,
+            claims.session_id,
+            claims.issued_at.timestamp_micros(),
+            claims.expires_at.timestamp_micros()
+        ))
+    }
+
+    fn verify(&self, token: &str) -> Result<AccessClaims, InvalidAccessToken> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let [sub, sid, iat, exp] = parts[..] else {
+            return Err(InvalidAccessToken);
+        };
+        let micros = |text: &str| {
+            text.parse()
+                .ok()
+                .and_then(DateTime::from_timestamp_micros)
+                .ok_or(InvalidAccessToken)
+        };
+        Ok(AccessClaims {
+            user_id: UserId::from_uuid(Uuid::parse_str(sub).map_err(|_| InvalidAccessToken)?),
+            session_id: SessionId::from_uuid(Uuid::parse_str(sid).map_err(|_| InvalidAccessToken)?),
+            issued_at: micros(iat)?,
+            expires_at: micros(exp)?,
+        })
+    }
+}
+
+/// "Hashes" by prefixing: tests only.
+struct PlainPasswords;
+
+#[async_trait]
+impl PasswordHasher for PlainPasswords {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashingError> {
+        Ok(PasswordHash::new(format!("plain:{}", password.expose())))
+    }
+
+    async fn verify(&self, candidate: &str, hash: &PasswordHash) -> Result<bool, HashingError> {
+        Ok(hash.as_str() == format!("plain:{candidate}"))
+    }
+
+    async fn verify_dummy(&self, _candidate: &str) -> Result<(), HashingError> {
+        Ok(())
+    }
+}
+
+/// The user agent itself is the device description.
+struct EchoDevices;
+
+impl DeviceParser for EchoDevices {
+    fn parse(&self, user_agent: &UserAgent) -> ParsedDevice {
+        ParsedDevice {
+            info: DeviceInfo::new(user_agent.as_str().to_owned()),
+            kind: DeviceKind::Other,
+            fingerprint: DeviceFingerprint {
+                browser_family: Some(user_agent.as_str().to_owned()),
+                os_family: None,
+            },
+        }
+    }
+}
+
+/// Knows no location.
+struct NowhereGeolocator;
+
+impl Geolocator for NowhereGeolocator {
+    fn locate(&self, _ip: std::net::IpAddr) -> Option<Location> {
+        None
+    }
+}
+
+/// The refresh-token secrets the application uses (to hash tokens in assertions).
+pub fn refresh_secrets() -> HmacRefreshSecrets {
+    HmacRefreshSecrets::new(b"integration-test-key")
+}
+
+/// The application over `store` with `policy`.
+pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application {
+    Application::new(
+        Ports {
+            users: store.users.clone(),
+            sessions: store.sessions.clone(),
+            refresh_tokens: store.refresh_tokens.clone(),
+            events: store.events.clone(),
+            passwords: Arc::new(PlainPasswords),
+            access_tokens: Arc::new(PlainTokens),
+            refresh_secrets: Arc::new(refresh_secrets()),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Generator),
+            devices: Arc::new(EchoDevices),
+            geolocator: Arc::new(NowhereGeolocator),
+        },
+        policy,
+    )
+}

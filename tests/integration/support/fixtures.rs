@@ -1,0 +1,117 @@
+//! Domain values for storage tests.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rand::RngCore;
+use sessions_application::ports::SessionStart;
+use sessions_domain::{
+    DeviceInfo, Email, Location, NewSession, PasswordHash, RefreshToken, RefreshTokenId, Session,
+    SessionEvent, SessionId, SessionPolicy, TokenHash, User, UserAgent, UserId,
+};
+use uuid::Uuid;
+
+use super::store::StoreUnderTest;
+
+/// Now, at the microsecond precision databases keep.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).expect("valid now")
+}
+
+/// `seconds` after `base`.
+pub fn later(base: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    base + TimeDelta::seconds(seconds)
+}
+
+pub fn random_hash() -> TokenHash {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    TokenHash::from_bytes(bytes)
+}
+
+/// A user that is not stored yet.
+pub fn new_user(email: &str) -> User {
+    let at = now();
+    User {
+        id: UserId::from_uuid(Uuid::now_v7()),
+        email: Email::parse(email).expect("valid email"),
+        password_hash: PasswordHash::new("$argon2id$v=19$fake".into()),
+        max_sessions: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// A stored user with a random address.
+pub async fn stored_user(store: &StoreUnderTest) -> User {
+    let user = new_user(&format!("user-{}@example.com", Uuid::new_v4().simple()));
+    store.users.insert(&user).await.expect("insert user");
+    user
+}
+
+/// Everything a login of `user_id` from `ip` at `at` would write.
+pub fn session_start(
+    user_id: UserId,
+    ip: &str,
+    at: DateTime<Utc>,
+    policy: SessionPolicy,
+) -> SessionStart {
+    let session_id = SessionId::from_uuid(Uuid::now_v7());
+    let refresh_token = RefreshToken::issue(
+        RefreshTokenId::from_uuid(Uuid::now_v7()),
+        session_id,
+        random_hash(),
+        at,
+    );
+    let (session, created) = Session::start(
+        NewSession {
+            id: session_id,
+            user_id,
+            device_info: Some(DeviceInfo::new("Chrome on macOS".into())),
+            user_agent: UserAgent::from_header("Mozilla/5.0 (Macintosh) Chrome/120.0"),
+            ip_address: ip.parse().expect("valid ip"),
+            location: Location::parse_display("New York, US"),
+            refresh_token_id: refresh_token.id,
+        },
+        &policy,
+        at,
+    );
+    SessionStart {
+        session,
+        created,
+        refresh_token,
+        policy,
+        now: at,
+    }
+}
+
+/// Starts (stores) a session of `user_id` at `at`; returns it with its first token.
+pub async fn started_session(
+    store: &StoreUnderTest,
+    user_id: UserId,
+    at: DateTime<Utc>,
+) -> (Session, RefreshToken) {
+    let start = session_start(user_id, "203.0.113.7", at, SessionPolicy::default());
+    store.sessions.start(&start).await.expect("start session");
+    (start.session, start.refresh_token)
+}
+
+/// Reads a session back, which must exist.
+pub async fn reload(store: &StoreUnderTest, id: SessionId) -> Session {
+    store
+        .sessions
+        .find(id)
+        .await
+        .expect("find session")
+        .expect("session exists")
+}
+
+/// The types of a session's stored events, oldest first.
+pub async fn event_types(store: &StoreUnderTest, id: SessionId) -> Vec<&'static str> {
+    store
+        .events
+        .list_for_session(id)
+        .await
+        .expect("list events")
+        .iter()
+        .map(|event: &SessionEvent| event.kind.type_name())
+        .collect()
+}

@@ -1,0 +1,6 @@
+//! Shared helpers of the integration suite.
+
+pub mod app;
+pub mod fixtures;
+pub mod postgres;
+pub mod store;
