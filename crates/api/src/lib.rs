@@ -1,1 +1,22 @@
-//! placeholder
+//! `sessions-api`: the HTTP adapter of the hexagon. It drives the application's
+//! [`sessions_application::SessionService`] and knows nothing of storage.
+
+mod dto;
+mod error_mapping;
+mod extract;
+#[cfg(test)]
+mod handler_tests;
+mod handlers;
+mod http_metrics;
+mod openapi;
+mod problem;
+mod rate_limit;
+mod router;
+mod settings;
+mod state;
+
+pub use http_metrics::install_metrics_recorder;
+pub use problem::ApiError;
+pub use router::{BODY_LIMIT, openapi, router, serve};
+pub use settings::{HttpSettings, Secret};
+pub use state::AppState;

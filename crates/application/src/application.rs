@@ -7,7 +7,7 @@ use sessions_domain::SessionPolicy;
 
 use crate::ports::{
     AccessTokenCodec, Clock, DeviceParser, EventStore, Geolocator, IdGenerator, PasswordHasher,
-    RefreshSecrets, RefreshTokenStore, SessionRepository, UserRepository,
+    RefreshSecrets, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
@@ -35,6 +35,8 @@ pub struct Ports {
     pub devices: Arc<dyn DeviceParser>,
     /// IP geolocation.
     pub geolocator: Arc<dyn Geolocator>,
+    /// Store readiness.
+    pub health: Arc<dyn StoreHealth>,
 }
 
 /// The session service's use cases over a set of ports and a policy.

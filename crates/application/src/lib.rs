@@ -10,6 +10,8 @@ pub mod event_data;
 mod mutation;
 mod pagination;
 pub mod ports;
+mod service;
+mod telemetry;
 mod tokens;
 pub mod use_cases;
 mod view;
@@ -17,5 +19,8 @@ mod view;
 pub use application::{Application, Ports};
 pub use client::ClientContext;
 pub use pagination::{InvalidCursor, InvalidPageSize, PageSize, SessionCursor, SessionPage};
+#[cfg(feature = "mock")]
+pub use service::MockSessionService;
+pub use service::SessionService;
 pub use tokens::{AccessClaims, RefreshSecret, TokenPair};
 pub use view::SessionView;

@@ -75,7 +75,7 @@ impl PasswordHasher for PlainPasswords {
 }
 
 /// The user agent itself is the device description.
-struct EchoDevices;
+pub struct EchoDevices;
 
 impl DeviceParser for EchoDevices {
     fn parse(&self, user_agent: &UserAgent) -> ParsedDevice {
@@ -119,6 +119,7 @@ pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),
             geolocator: Arc::new(NowhereGeolocator),
+            health: store.health.clone(),
         },
         policy,
     )

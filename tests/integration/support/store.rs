@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use sessions_application::ports::{
-    EventStore, RefreshTokenStore, SessionRepository, UserRepository,
+    EventStore, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
 };
 
 /// Every storage port, implemented by one adapter instance.
@@ -13,19 +13,26 @@ pub struct StoreUnderTest {
     pub sessions: Arc<dyn SessionRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub events: Arc<dyn EventStore>,
+    pub health: Arc<dyn StoreHealth>,
 }
 
 impl StoreUnderTest {
     pub fn of<S>(store: S) -> Self
     where
-        S: UserRepository + SessionRepository + RefreshTokenStore + EventStore + 'static,
+        S: UserRepository
+            + SessionRepository
+            + RefreshTokenStore
+            + EventStore
+            + StoreHealth
+            + 'static,
     {
         let store = Arc::new(store);
         Self {
             users: store.clone(),
             sessions: store.clone(),
             refresh_tokens: store.clone(),
-            events: store,
+            events: store.clone(),
+            health: store,
         }
     }
 }

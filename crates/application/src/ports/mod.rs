@@ -6,6 +6,7 @@ mod clock;
 mod devices;
 mod events;
 mod geolocation;
+mod health;
 mod ids;
 mod passwords;
 mod refresh_secrets;
@@ -19,6 +20,7 @@ pub use clock::Clock;
 pub use devices::DeviceParser;
 pub use events::EventStore;
 pub use geolocation::Geolocator;
+pub use health::StoreHealth;
 pub use ids::IdGenerator;
 pub use passwords::{HashingError, PasswordHasher};
 pub use refresh_secrets::RefreshSecrets;
@@ -32,8 +34,8 @@ pub use users::{InsertUserError, UserRepository};
 #[cfg(feature = "mock")]
 pub use {
     access_tokens::MockAccessTokenCodec, clock::MockClock, devices::MockDeviceParser,
-    events::MockEventStore, geolocation::MockGeolocator, ids::MockIdGenerator,
-    passwords::MockPasswordHasher, refresh_secrets::MockRefreshSecrets,
+    events::MockEventStore, geolocation::MockGeolocator, health::MockStoreHealth,
+    ids::MockIdGenerator, passwords::MockPasswordHasher, refresh_secrets::MockRefreshSecrets,
     refresh_tokens::MockRefreshTokenStore, sessions::MockSessionRepository,
     users::MockUserRepository,
 };

@@ -131,6 +131,12 @@ pub trait SessionRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
 
+    /// Counts the sessions that are neither revoked nor expired at `now` (all users).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    async fn count_active(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Deletes at most `batch_size` sessions whose `expires_at` or `revoked_at` is before
     /// `cutoff` (their refresh tokens and events go with them). Returns how many were deleted.
     ///

@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, UserId};
 
-use crate::{Application, ports::StoreError};
+use crate::{Application, ports::StoreError, telemetry};
 
 /// Why the sessions could not be revoked.
 #[derive(Debug, thiserror::Error)]
@@ -34,11 +34,13 @@ impl Application {
             .ok_or(AdminRevokeUserSessionsError::UserNotFound)?;
         let now = self.ports.clock.now();
         let reason = reason.unwrap_or(RevocationReason::Admin);
-        Ok(self
+        let revoked = self
             .ports
             .sessions
             .revoke_all_for_user(user_id, None, reason, now)
-            .await?)
+            .await?;
+        telemetry::revocations(reason, revoked);
+        Ok(revoked)
     }
 }
 

@@ -4,13 +4,15 @@
 use std::net::IpAddr;
 
 use sessions_domain::{
-    ProviderSlug, Session, SessionInactive, TouchOutcome, TouchRequest, TouchWrite, UserAgent,
+    ProviderSlug, RevocationReason, Session, SessionInactive, TouchOutcome, TouchRequest,
+    TouchWrite, UserAgent,
 };
 
 use crate::{
     AccessClaims, Application, ClientContext,
     mutation::{Change, MutationError, Write},
     ports::StoreError,
+    telemetry,
 };
 
 /// A request whose access token and session are valid.
@@ -101,6 +103,12 @@ impl Application {
         })
     }
 
+    /// Whether `token` is an access token this service signed (expired or not): tells a
+    /// user's token apart from an unknown credential on admin and service routes.
+    pub fn recognizes_access_token(&self, token: &str) -> bool {
+        self.ports.access_tokens.verify(token).is_ok()
+    }
+
     /// Checks signature, issuer and expiry (no leeway) of an access token.
     pub(crate) fn verify_access_token(
         &self,
@@ -153,7 +161,11 @@ impl Application {
                 })
             })
             .await?;
+        if let Some(kind) = touch.suspicious {
+            telemetry::suspicious(kind);
+        }
         if touch.revoked {
+            telemetry::revocations(RevocationReason::SuspiciousActivity, 1);
             tracing::warn!(session_id = %session.id(), "session revoked for suspicious activity");
             return Err(AuthenticateError::SessionRevoked);
         }

@@ -5,6 +5,7 @@ use sessions_domain::{InvalidPassword, Password, RevocationReason, SessionId, Us
 use crate::{
     Application,
     ports::{HashingError, StoreError},
+    telemetry,
 };
 
 /// A password change request.
@@ -83,6 +84,7 @@ impl Application {
                 now,
             )
             .await?;
+        telemetry::revocations(RevocationReason::PasswordChanged, revoked);
         tracing::info!(revoked, "password changed");
         Ok(revoked)
     }

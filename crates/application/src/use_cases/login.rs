@@ -1,11 +1,14 @@
 //! Use case: log in — verify the password, start a session under the session limit, and
 //! issue a token pair.
 
-use sessions_domain::{Email, NewSession, RefreshToken, RefreshTokenId, Session, SessionId, User};
+use sessions_domain::{
+    Email, NewSession, RefreshToken, RefreshTokenId, RevocationReason, Session, SessionId, User,
+};
 
 use crate::{
     Application, ClientContext, TokenPair,
     ports::{HashingError, SessionStart, StartSessionError, StoreError, TokenCodecError},
+    telemetry,
 };
 
 /// A login request.
@@ -46,7 +49,15 @@ impl Application {
         credentials: Credentials,
         client: ClientContext,
     ) -> Result<TokenPair, LoginError> {
-        let user = self.verified_user(&credentials).await?;
+        let user = match self.verified_user(&credentials).await {
+            Ok(user) => user,
+            Err(error) => {
+                if matches!(error, LoginError::InvalidCredentials) {
+                    telemetry::login("invalid_credentials");
+                }
+                return Err(error);
+            }
+        };
         let now = self.ports.clock.now();
         let secrets = &self.ports.refresh_secrets;
         let refresh_secret = secrets.generate();
@@ -90,6 +101,11 @@ impl Application {
                 StartSessionError::UserNotFound => LoginError::InvalidCredentials,
                 StartSessionError::Store(error) => LoginError::Store(error),
             })?;
+        telemetry::login("success");
+        telemetry::revocations(
+            RevocationReason::SessionLimit,
+            u64::try_from(evictions.len()).unwrap_or(u64::MAX),
+        );
         tracing::info!(
             user_id = %user.id,
             session_id = %session_id,

@@ -14,6 +14,7 @@ mod list_events;
 mod list_sessions;
 mod login;
 mod logout;
+mod readiness;
 mod refresh;
 mod register;
 mod revoke_other_sessions;

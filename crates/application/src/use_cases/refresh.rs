@@ -1,12 +1,15 @@
 //! Use case: exchange a refresh token for a new token pair (rotation with a grace window
 //! and reuse detection).
 
-use sessions_domain::{RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId};
+use sessions_domain::{
+    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason,
+};
 
 use crate::{
     Application, RefreshSecret, TokenPair,
     mutation::{Change, MutationError},
     ports::{RefreshRotation, StoreError, TokenCodecError, WriteError},
+    telemetry,
 };
 
 /// How often a rotation that lost a race is decided again.
@@ -93,6 +96,7 @@ impl Application {
                     };
                     match self.ports.refresh_tokens.rotate(&rotation).await {
                         Ok(()) => {
+                            telemetry::refresh("rotated");
                             rotation.session.advance_version();
                             return Ok(self.token_pair(rotation.session, successor_secret, now)?);
                         }
@@ -103,9 +107,11 @@ impl Application {
                     }
                 }
                 Ok(RefreshDecision::ReplaySuccessor(_)) => {
+                    telemetry::refresh("replayed");
                     return Ok(self.token_pair(session, secrets.successor_of(presented), now)?);
                 }
                 Err(RefreshRejection::SessionInactive(inactive)) => {
+                    telemetry::refresh("rejected");
                     return Err(if inactive.status.is_revoked() {
                         RefreshError::SessionRevoked
                     } else {
@@ -113,6 +119,7 @@ impl Application {
                     });
                 }
                 Err(RefreshRejection::Reuse) => {
+                    telemetry::refresh("reuse");
                     self.revoke_for_reuse(session.id()).await?;
                     return Err(RefreshError::RefreshTokenReuse);
                 }
@@ -128,13 +135,17 @@ impl Application {
         &self,
         session_id: sessions_domain::SessionId,
     ) -> Result<(), RefreshError> {
-        self.mutate_session(session_id, |session, now| {
-            Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
-                Ok(events) => Change::revocation((), events.to_vec()),
-                Err(_already_revoked) => Change::none(()),
+        let (_, revoked) = self
+            .mutate_session(session_id, |session, now| {
+                Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
+                    Ok(events) => Change::revocation(true, events.to_vec()),
+                    Err(_already_revoked) => Change::none(false),
+                })
             })
-        })
-        .await?;
+            .await?;
+        if revoked {
+            telemetry::revocations(RevocationReason::RefreshTokenReuse, 1);
+        }
         tracing::warn!(%session_id, "refresh token reuse; session revoked");
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, SessionId, UserId};
 
-use crate::{Application, ports::StoreError};
+use crate::{Application, ports::StoreError, telemetry};
 
 /// Why the sessions could not be revoked.
 #[derive(Debug, thiserror::Error)]
@@ -25,11 +25,13 @@ impl Application {
         current: SessionId,
     ) -> Result<u64, RevokeOtherSessionsError> {
         let now = self.ports.clock.now();
-        Ok(self
+        let revoked = self
             .ports
             .sessions
             .revoke_all_for_user(user_id, Some(current), RevocationReason::LogoutAll, now)
-            .await?)
+            .await?;
+        telemetry::revocations(RevocationReason::LogoutAll, revoked);
+        Ok(revoked)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::{
     Application,
     mutation::{Change, MutationError},
     ports::StoreError,
+    telemetry,
 };
 
 /// Why a session could not be revoked.
@@ -56,16 +57,20 @@ impl Application {
         owner: Option<UserId>,
         reason: RevocationReason,
     ) -> Result<(), RevokeSessionError> {
-        self.mutate_session(session_id, |session, now| {
-            if owner.is_some_and(|owner| owner != session.user_id()) {
-                return Err(RevokeSessionError::NotFound);
-            }
-            Ok(match session.revoke(reason, now) {
-                Ok(event) => Change::revocation((), vec![event]),
-                Err(_already_revoked) => Change::none(()),
+        let (_, revoked) = self
+            .mutate_session(session_id, |session, now| {
+                if owner.is_some_and(|owner| owner != session.user_id()) {
+                    return Err(RevokeSessionError::NotFound);
+                }
+                Ok(match session.revoke(reason, now) {
+                    Ok(event) => Change::revocation(true, vec![event]),
+                    Err(_already_revoked) => Change::none(false),
+                })
             })
-        })
-        .await?;
+            .await?;
+        if revoked {
+            telemetry::revocations(reason, 1);
+        }
         Ok(())
     }
 }

@@ -15,7 +15,7 @@ use crate::{
     ports::{
         MockAccessTokenCodec, MockClock, MockDeviceParser, MockEventStore, MockGeolocator,
         MockIdGenerator, MockPasswordHasher, MockRefreshSecrets, MockRefreshTokenStore,
-        MockSessionRepository, MockUserRepository,
+        MockSessionRepository, MockStoreHealth, MockUserRepository,
     },
 };
 
@@ -127,6 +127,7 @@ pub struct MockPorts {
     pub ids: MockIdGenerator,
     pub devices: MockDeviceParser,
     pub geolocator: MockGeolocator,
+    pub health: MockStoreHealth,
     pub now: DateTime<Utc>,
     pub policy: SessionPolicy,
 }
@@ -144,6 +145,7 @@ impl MockPorts {
             ids: MockIdGenerator::new(),
             devices: MockDeviceParser::new(),
             geolocator: MockGeolocator::new(),
+            health: MockStoreHealth::new(),
             now: t0(),
             policy: SessionPolicy::default(),
         }
@@ -175,6 +177,7 @@ impl MockPorts {
                 ids: Arc::new(self.ids),
                 devices: Arc::new(self.devices),
                 geolocator: Arc::new(self.geolocator),
+                health: Arc::new(self.health),
             },
             self.policy,
         )

@@ -11,7 +11,8 @@ mod users;
 
 use std::time::Duration;
 
-use sessions_application::ports::StoreError;
+use async_trait::async_trait;
+use sessions_application::ports::{StoreError, StoreHealth};
 use sqlx::{
     PgPool,
     migrate::{MigrateError, Migrator},
@@ -60,20 +61,19 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Whether the database answers.
-    ///
-    /// # Errors
-    /// [`StoreError`] when it does not.
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl StoreHealth for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
             .map(drop)
             .map_err(StoreError::new)
-    }
-
-    /// Closes the pool, waiting for connections in use to be returned.
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 }

@@ -341,6 +341,18 @@ impl SessionRepository for PostgresStore {
         Ok(revoked.unsigned_abs())
     }
 
+    #[tracing::instrument(skip_all)]
+    async fn count_active(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sessions WHERE is_revoked = FALSE AND expires_at > $1",
+        )
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(count.unsigned_abs())
+    }
+
     #[tracing::instrument(skip_all, fields(%cutoff, batch_size))]
     async fn delete_finished_before(
         &self,

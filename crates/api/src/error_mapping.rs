@@ -1,0 +1,264 @@
+//! The one mapping from every use-case error to its problem response.
+
+use axum::http::StatusCode;
+use sessions_application::{
+    ports::StoreError,
+    use_cases::{
+        AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
+        AuthenticateError, ChangePasswordError, CleanupError, DeleteUserError, GetSessionError,
+        IntrospectError, ListEventsError, ListSessionsError, LoginError, LogoutError, RefreshError,
+        RegisterError, RevokeOtherSessionsError, RevokeSessionError, SetSessionLimitError,
+        TrustError,
+    },
+};
+
+use crate::problem::ApiError;
+
+fn invalid_credentials(status: StatusCode) -> ApiError {
+    ApiError::new(
+        status,
+        "invalid_credentials",
+        "Invalid credentials",
+        "e-mail address or password is wrong",
+    )
+}
+
+fn session_revoked() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "session_revoked",
+        "Session revoked",
+        "the session has been revoked",
+    )
+}
+
+fn session_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+        "Session expired",
+        "the session has expired",
+    )
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::store_unavailable(&error)
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::InvalidEmail(error) => ApiError::invalid(format!("email: {error}")),
+            RegisterError::InvalidPassword(error) => {
+                ApiError::invalid(format!("password: {error}"))
+            }
+            RegisterError::EmailTaken => ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "E-mail address taken",
+                "a user with this e-mail address exists",
+            ),
+            RegisterError::Hashing(error) => ApiError::internal(&error),
+            RegisterError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::InvalidCredentials => invalid_credentials(StatusCode::UNAUTHORIZED),
+            LoginError::Hashing(error) => ApiError::internal(&error),
+            LoginError::TokenCodec(error) => ApiError::internal(&error),
+            LoginError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<RefreshError> for ApiError {
+    fn from(error: RefreshError) -> Self {
+        match error {
+            RefreshError::InvalidRefreshToken => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_refresh_token",
+                "Invalid refresh token",
+                "the refresh token is unknown",
+            ),
+            RefreshError::SessionRevoked => session_revoked(),
+            RefreshError::SessionExpired => session_expired(),
+            RefreshError::RefreshTokenReuse => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "refresh_token_reuse",
+                "Refresh token reused",
+                "a used refresh token was presented again; the session has been revoked",
+            ),
+            RefreshError::Contended => ApiError::contended(),
+            RefreshError::TokenCodec(error) => ApiError::internal(&error),
+            RefreshError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<AuthenticateError> for ApiError {
+    fn from(error: AuthenticateError) -> Self {
+        match error {
+            AuthenticateError::Unauthorized => {
+                ApiError::unauthorized("missing, invalid or expired access token")
+            }
+            AuthenticateError::SessionRevoked => session_revoked(),
+            AuthenticateError::SessionExpired => session_expired(),
+            AuthenticateError::Contended => ApiError::contended(),
+            AuthenticateError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<LogoutError> for ApiError {
+    fn from(error: LogoutError) -> Self {
+        match error {
+            LogoutError::Contended => ApiError::contended(),
+            LogoutError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(error: ChangePasswordError) -> Self {
+        match error {
+            ChangePasswordError::InvalidCredentials => invalid_credentials(StatusCode::FORBIDDEN),
+            ChangePasswordError::InvalidPassword(error) => {
+                ApiError::invalid(format!("new_password: {error}"))
+            }
+            ChangePasswordError::UserNotFound => {
+                ApiError::unauthorized("the user no longer exists")
+            }
+            ChangePasswordError::Hashing(error) => ApiError::internal(&error),
+            ChangePasswordError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ListSessionsError> for ApiError {
+    fn from(error: ListSessionsError) -> Self {
+        match error {
+            ListSessionsError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<GetSessionError> for ApiError {
+    fn from(error: GetSessionError) -> Self {
+        match error {
+            GetSessionError::NotFound => ApiError::session_not_found(),
+            GetSessionError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<RevokeSessionError> for ApiError {
+    fn from(error: RevokeSessionError) -> Self {
+        match error {
+            RevokeSessionError::NotFound => ApiError::session_not_found(),
+            RevokeSessionError::Contended => ApiError::contended(),
+            RevokeSessionError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<RevokeOtherSessionsError> for ApiError {
+    fn from(error: RevokeOtherSessionsError) -> Self {
+        match error {
+            RevokeOtherSessionsError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<TrustError> for ApiError {
+    fn from(error: TrustError) -> Self {
+        match error {
+            TrustError::NotFound => ApiError::session_not_found(),
+            TrustError::SessionInactive(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "session_inactive",
+                "Session inactive",
+                "only an active session can be trusted or untrusted",
+            ),
+            TrustError::Contended => ApiError::contended(),
+            TrustError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ListEventsError> for ApiError {
+    fn from(error: ListEventsError) -> Self {
+        match error {
+            ListEventsError::NotFound => ApiError::session_not_found(),
+            ListEventsError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<IntrospectError> for ApiError {
+    fn from(error: IntrospectError) -> Self {
+        match error {
+            IntrospectError::Contended => ApiError::contended(),
+            IntrospectError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<AdminListSessionsError> for ApiError {
+    fn from(error: AdminListSessionsError) -> Self {
+        match error {
+            AdminListSessionsError::UserNotFound => ApiError::user_not_found(),
+            AdminListSessionsError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<AdminRevokeUserSessionsError> for ApiError {
+    fn from(error: AdminRevokeUserSessionsError) -> Self {
+        match error {
+            AdminRevokeUserSessionsError::UserNotFound => ApiError::user_not_found(),
+            AdminRevokeUserSessionsError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<AdminRevokeSessionError> for ApiError {
+    fn from(error: AdminRevokeSessionError) -> Self {
+        match error {
+            AdminRevokeSessionError::NotFound => ApiError::session_not_found(),
+            AdminRevokeSessionError::Contended => ApiError::contended(),
+            AdminRevokeSessionError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<SetSessionLimitError> for ApiError {
+    fn from(error: SetSessionLimitError) -> Self {
+        match error {
+            SetSessionLimitError::UserNotFound => ApiError::user_not_found(),
+            SetSessionLimitError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<DeleteUserError> for ApiError {
+    fn from(error: DeleteUserError) -> Self {
+        match error {
+            DeleteUserError::UserNotFound => ApiError::user_not_found(),
+            DeleteUserError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<CleanupError> for ApiError {
+    fn from(error: CleanupError) -> Self {
+        match error {
+            CleanupError::Store(error) => error.into(),
+        }
+    }
+}

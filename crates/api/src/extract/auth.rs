@@ -1,0 +1,92 @@
+//! Authentication of callers: users by bearer access token (with the session check on every
+//! request), administrators and resource services by configured credentials.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+use sessions_application::use_cases::Authenticated;
+
+use super::ClientInfo;
+use crate::{problem::ApiError, state::AppState};
+
+/// The bearer token of a request, if it has one.
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// A user request whose access token is valid and whose session is active (and touched).
+#[derive(Debug)]
+pub struct CurrentSession(pub Authenticated);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts)
+            .ok_or_else(|| ApiError::unauthorized("a bearer access token is required"))?
+            .to_owned();
+        let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
+        let authenticated = state.service.authenticate(&token, &client).await?;
+        Ok(Self(authenticated))
+    }
+}
+
+/// Which configured credential a request presents.
+enum Credential {
+    Admin,
+    Service,
+    UserAccessToken,
+}
+
+fn credential(parts: &Parts, state: &AppState) -> Result<Credential, ApiError> {
+    let token = bearer_token(parts)
+        .ok_or_else(|| ApiError::unauthorized("a bearer credential is required"))?;
+    let settings = &state.settings;
+    if settings.admin_token.matches(token) {
+        Ok(Credential::Admin)
+    } else if settings.service_token.matches(token) {
+        Ok(Credential::Service)
+    } else if state.service.recognizes_access_token(token) {
+        Ok(Credential::UserAccessToken)
+    } else {
+        Err(ApiError::unauthorized("unknown credential"))
+    }
+}
+
+/// A request made with the admin token.
+#[derive(Debug)]
+pub struct AdminCaller;
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match credential(parts, state)? {
+            Credential::Admin => Ok(Self),
+            Credential::Service | Credential::UserAccessToken => {
+                Err(ApiError::forbidden("the admin token is required"))
+            }
+        }
+    }
+}
+
+/// A request made with the service token (or the admin token).
+#[derive(Debug)]
+pub struct IntrospectionCaller;
+
+impl FromRequestParts<AppState> for IntrospectionCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match credential(parts, state)? {
+            Credential::Admin | Credential::Service => Ok(Self),
+            Credential::UserAccessToken => {
+                Err(ApiError::forbidden("the service token is required"))
+            }
+        }
+    }
+}

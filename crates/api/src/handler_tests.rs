@@ -1,0 +1,457 @@
+//! Handler-level tests: the router over a mocked service, driven with `oneshot` (no socket).
+//! They pin down the one mapping from use-case errors and extractor rejections to problems.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::connect_info::MockConnectInfo,
+    http::{Request, StatusCode, header},
+};
+use chrono::{TimeDelta, Utc};
+use serde_json::Value;
+use sessions_application::{
+    AccessClaims, MockSessionService,
+    ports::{HashingError, StoreError},
+    use_cases::{
+        AuthenticateError, Authenticated, LoginError, RefreshError, RegisterError, TrustError,
+    },
+};
+use sessions_domain::{
+    InvalidPassword, NewSession, RefreshTokenId, Session, SessionId, SessionInactive,
+    SessionPolicy, SessionStatus, TouchOutcome, TouchWrite, UserId,
+};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::{AppState, HttpSettings, Secret, install_metrics_recorder, router};
+
+fn app_with(service: MockSessionService, login_rate_limit: u32) -> Router {
+    let settings = HttpSettings {
+        admin_token: Secret::new("admin-secret".into()),
+        service_token: Secret::new("service-secret".into()),
+        trusted_proxies: Vec::new(),
+        country_header: None,
+        login_rate_limit,
+    };
+    let state = AppState::new(Arc::new(service), settings, install_metrics_recorder());
+    router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4000))))
+}
+
+fn app(service: MockSessionService) -> Router {
+    app_with(service, 0)
+}
+
+fn json_request(method: &str, uri: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn bearer_request(method: &str, uri: &str, token: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// Sends `request`; returns the status, the content type and the body as JSON.
+async fn send(app: Router, request: Request<Body>) -> (StatusCode, String, Value) {
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, content_type, body)
+}
+
+fn assert_problem(
+    (status, content_type, body): &(StatusCode, String, Value),
+    expected: StatusCode,
+    code: &str,
+) {
+    assert_eq!(*status, expected, "{body}");
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], expected.as_u16());
+    assert_eq!(body["type"], format!("/problems/{code}"));
+    assert!(body["title"].is_string() && body["detail"].is_string());
+}
+
+const LOGIN: &str = r#"{"email": "alice@example.com", "password": "correct horse battery"}"#;
+
+#[tokio::test]
+async fn invalid_credentials_are_a_401_with_www_authenticate() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_login()
+        .times(1)
+        .returning(|_, _| Err(LoginError::InvalidCredentials));
+    let response = app(service)
+        .oneshot(json_request("POST", "/v1/auth/login", LOGIN))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+}
+
+#[tokio::test]
+async fn logins_over_the_rate_limit_are_429_with_retry_after() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_login()
+        .times(2)
+        .returning(|_, _| Err(LoginError::InvalidCredentials));
+    let app = app_with(service, 2);
+    for _ in 0..2 {
+        let response = app
+            .clone()
+            .oneshot(json_request("POST", "/v1/auth/login", LOGIN))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = app
+        .clone()
+        .oneshot(json_request("POST", "/v1/auth/login", LOGIN))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+}
+
+#[tokio::test]
+async fn a_taken_email_is_409_and_a_short_password_422() {
+    let mut service = MockSessionService::new();
+    let mut calls = 0;
+    service.expect_register().times(2).returning(move |_| {
+        calls += 1;
+        Err(if calls == 1 {
+            RegisterError::EmailTaken
+        } else {
+            RegisterError::InvalidPassword(InvalidPassword::TooShort)
+        })
+    });
+    let app = app(service);
+    let taken = send(app.clone(), json_request("POST", "/v1/users", LOGIN)).await;
+    assert_problem(&taken, StatusCode::CONFLICT, "email_taken");
+    let short = send(app, json_request("POST", "/v1/users", LOGIN)).await;
+    assert_problem(&short, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+}
+
+#[tokio::test]
+async fn refresh_errors_keep_their_codes() {
+    for (error, code) in [
+        (RefreshError::InvalidRefreshToken, "invalid_refresh_token"),
+        (RefreshError::SessionRevoked, "session_revoked"),
+        (RefreshError::SessionExpired, "session_expired"),
+        (RefreshError::RefreshTokenReuse, "refresh_token_reuse"),
+    ] {
+        let mut service = MockSessionService::new();
+        let mut error = Some(error);
+        service
+            .expect_refresh()
+            .times(1)
+            .returning(move |_| Err(error.take().unwrap()));
+        let response = send(
+            app(service),
+            json_request("POST", "/v1/auth/refresh", r#"{"refresh_token": "x"}"#),
+        )
+        .await;
+        assert_problem(&response, StatusCode::UNAUTHORIZED, code);
+    }
+}
+
+#[tokio::test]
+async fn a_bearer_route_without_a_token_is_401_unauthorized() {
+    let response = send(
+        app(MockSessionService::new()),
+        Request::get("/v1/sessions").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_problem(&response, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_401_session_revoked() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_authenticate()
+        .withf(|token, client| token == "access" && client.ip.to_string() == "203.0.113.7")
+        .times(1)
+        .returning(|_, _| Err(AuthenticateError::SessionRevoked));
+    let response = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions/current", "access"),
+    )
+    .await;
+    assert_problem(&response, StatusCode::UNAUTHORIZED, "session_revoked");
+}
+
+#[tokio::test]
+async fn a_store_failure_is_503_and_a_hashing_failure_an_opaque_500() {
+    let mut service = MockSessionService::new();
+    service.expect_register().times(1).returning(|_| {
+        Err(RegisterError::Store(StoreError::new(
+            std::io::Error::other("connection refused to 10.1.2.3"),
+        )))
+    });
+    let unavailable = send(app(service), json_request("POST", "/v1/users", LOGIN)).await;
+    assert_problem(
+        &unavailable,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+    );
+    assert!(!unavailable.2.to_string().contains("10.1.2.3"));
+
+    let mut service = MockSessionService::new();
+    service.expect_register().times(1).returning(|_| {
+        Err(RegisterError::Hashing(HashingError(
+            "argon2 exploded".into(),
+        )))
+    });
+    let internal = send(app(service), json_request("POST", "/v1/users", LOGIN)).await;
+    assert_problem(
+        &internal,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+    );
+    assert!(!internal.2.to_string().contains("exploded"));
+}
+
+/// A successful authentication of session 1 of user 2.
+fn authenticated() -> Authenticated {
+    let now = Utc::now();
+    let (session, _) = Session::start(
+        NewSession {
+            id: SessionId::from_uuid(Uuid::from_u128(1)),
+            user_id: UserId::from_uuid(Uuid::from_u128(2)),
+            device_info: None,
+            user_agent: None,
+            ip_address: "203.0.113.7".parse().unwrap(),
+            location: None,
+            refresh_token_id: RefreshTokenId::from_uuid(Uuid::from_u128(3)),
+        },
+        &SessionPolicy::default(),
+        now,
+    );
+    Authenticated {
+        claims: AccessClaims {
+            user_id: session.user_id(),
+            session_id: session.id(),
+            issued_at: now,
+            expires_at: now + TimeDelta::minutes(15),
+        },
+        touch: TouchOutcome {
+            write: TouchWrite::Nothing,
+            ip_change: None,
+            suspicious: None,
+            revoked: false,
+            events: Vec::new(),
+        },
+        session,
+    }
+}
+
+#[tokio::test]
+async fn trusting_an_inactive_session_is_409_session_inactive() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_authenticate()
+        .returning(|_, _| Ok(authenticated()));
+    service
+        .expect_set_trusted()
+        .withf(|user, current, target, trusted| {
+            *user == UserId::from_uuid(Uuid::from_u128(2))
+                && *current == Some(SessionId::from_uuid(Uuid::from_u128(1)))
+                && target.as_uuid() == Uuid::from_u128(9)
+                && *trusted
+        })
+        .times(1)
+        .returning(|_, _, _, _| {
+            Err(TrustError::SessionInactive(SessionInactive {
+                status: SessionStatus::Expired,
+            }))
+        });
+    let uri = format!("/v1/sessions/{}/trust", Uuid::from_u128(9));
+    let response = send(app(service), bearer_request("PUT", &uri, "access")).await;
+    assert_problem(&response, StatusCode::CONFLICT, "session_inactive");
+}
+
+#[tokio::test]
+async fn the_current_session_is_shown_with_every_field_and_nulls() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_authenticate()
+        .returning(|_, _| Ok(authenticated()));
+    let (status, _, body) = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions/current", "access"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["ip_address"], "203.0.113.7");
+    assert_eq!(body["is_current"], true);
+    assert_eq!(body["is_active"], true);
+    for nullable in [
+        "device_info",
+        "user_agent",
+        "location",
+        "revoked_at",
+        "revoked_reason",
+    ] {
+        assert!(
+            body[nullable].is_null(),
+            "{nullable} missing or not null: {body}"
+        );
+        assert!(body.as_object().unwrap().contains_key(nullable));
+    }
+    assert!(body.get("refresh_token_id").is_none());
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_422_415_and_413() {
+    let app = app(MockSessionService::new());
+    let syntax = send(app.clone(), json_request("POST", "/v1/users", "{not json")).await;
+    assert_problem(&syntax, StatusCode::BAD_REQUEST, "invalid_request");
+    let unknown_field = send(
+        app.clone(),
+        json_request(
+            "POST",
+            "/v1/users",
+            r#"{"email": "a@example.com", "password": "correct horse", "admin": true}"#,
+        ),
+    )
+    .await;
+    assert_problem(
+        &unknown_field,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+    );
+    let wrong_type = send(
+        app.clone(),
+        json_request("POST", "/v1/users", r#"{"email": 5, "password": []}"#),
+    )
+    .await;
+    assert_problem(
+        &wrong_type,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+    );
+    let no_content_type = send(
+        app.clone(),
+        Request::post("/v1/users").body(Body::from(LOGIN)).unwrap(),
+    )
+    .await;
+    assert_problem(
+        &no_content_type,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    let huge = format!(r#"{{"email": "{}", "password": "x"}}"#, "a".repeat(70_000));
+    let too_large = send(app, json_request("POST", "/v1/users", &huge)).await;
+    assert_problem(
+        &too_large,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+}
+
+#[tokio::test]
+async fn admin_routes_tell_unknown_credentials_from_wrong_ones() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_recognizes_access_token()
+        .returning(|token| token == "user-access-token");
+    let app = app(service);
+    let cleanup = |token: &str| bearer_request("POST", "/v1/admin/sessions/cleanup", token);
+    let none = send(
+        app.clone(),
+        Request::post("/v1/admin/sessions/cleanup")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_problem(&none, StatusCode::UNAUTHORIZED, "unauthorized");
+    let unknown = send(app.clone(), cleanup("guess")).await;
+    assert_problem(&unknown, StatusCode::UNAUTHORIZED, "unauthorized");
+    let service_token = send(app.clone(), cleanup("service-secret")).await;
+    assert_problem(&service_token, StatusCode::FORBIDDEN, "forbidden");
+    let user_token = send(app, cleanup("user-access-token")).await;
+    assert_problem(&user_token, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn a_path_id_that_is_not_a_uuid_is_422() {
+    let mut service = MockSessionService::new();
+    service.expect_recognizes_access_token().never();
+    let response = send(
+        app(service),
+        bearer_request("DELETE", "/v1/admin/sessions/not-a-uuid", "admin-secret"),
+    )
+    .await;
+    assert_problem(
+        &response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = app(MockSessionService::new());
+    let missing = send(
+        app.clone(),
+        Request::get("/v2/nothing").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_problem(&missing, StatusCode::NOT_FOUND, "not_found");
+    let wrong_method = send(
+        app,
+        Request::patch("/v1/users").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_problem(
+        &wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_a_given_one() {
+    let app = app(MockSessionService::new());
+    let generated = app
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(generated.headers().contains_key("x-request-id"));
+    let echoed = app
+        .oneshot(
+            Request::get("/healthz")
+                .header("x-request-id", "req-123")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "req-123");
+}

@@ -1,0 +1,84 @@
+//! Login, refresh and logout.
+
+use axum::{Json, extract::State, http::StatusCode};
+use serde::Deserialize;
+use sessions_application::{RefreshSecret, use_cases::Credentials};
+use utoipa::ToSchema;
+
+use super::users::CredentialsBody;
+use crate::{
+    dto::TokenPairBody,
+    extract::{ApiJson, ClientInfo, CurrentSession},
+    problem::{ApiError, ProblemBody},
+    state::AppState,
+};
+
+/// Log in: starts a session (evicting the least recently active ones over the limit).
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = CredentialsBody,
+    responses(
+        (status = 201, description = "Session started", body = TokenPairBody),
+        (status = 401, description = "`invalid_credentials` (unknown e-mail and wrong password alike)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
+    ApiJson(body): ApiJson<CredentialsBody>,
+) -> Result<(StatusCode, Json<TokenPairBody>), ApiError> {
+    state
+        .login_limiter
+        .check(client.ip, &body.email)
+        .map_err(ApiError::rate_limited)?;
+    let pair = state
+        .service
+        .login(
+            Credentials {
+                email: body.email,
+                password: body.password,
+            },
+            client,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(pair.into())))
+}
+
+/// Refresh body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    /// The current refresh token.
+    pub refresh_token: String,
+}
+
+/// Rotate a refresh token into a new token pair.
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshBody,
+    responses(
+        (status = 200, description = "Rotated (or, within the grace window, the same successor again)", body = TokenPairBody),
+        (status = 401, description = "`invalid_refresh_token`, `session_revoked`, `session_expired`, `refresh_token_reuse`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> Result<Json<TokenPairBody>, ApiError> {
+    let pair = state
+        .service
+        .refresh(&RefreshSecret::new(body.refresh_token))
+        .await?;
+    Ok(Json(pair.into()))
+}
+
+/// Log out: revoke the current session (`logout`).
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentSession(caller): CurrentSession,
+) -> Result<StatusCode, ApiError> {
+    state.service.logout(caller.claims.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

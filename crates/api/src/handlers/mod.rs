@@ -1,0 +1,10 @@
+//! HTTP handlers, one file per group of routes.
+
+pub mod admin_sessions;
+pub mod admin_users;
+pub mod auth;
+pub mod events;
+pub mod health;
+pub mod introspect;
+pub mod sessions;
+pub mod users;

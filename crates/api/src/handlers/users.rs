@@ -1,0 +1,103 @@
+//! Registration and password change.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sessions_application::use_cases::{PasswordChange, Registration};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    extract::{ApiJson, CurrentSession},
+    problem::{ApiError, ProblemBody},
+    state::AppState,
+};
+
+/// Registration and login body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsBody {
+    /// E-mail address.
+    #[schema(example = "alice@example.com")]
+    pub email: String,
+    /// Password: 12 to 128 characters.
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+/// A registered user.
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    /// User id.
+    pub id: Uuid,
+    /// Normalised e-mail address.
+    pub email: String,
+    /// Registration time.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Register a user.
+#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = CredentialsBody,
+    responses(
+        (status = 201, description = "Registered", body = UserBody),
+        (status = 409, description = "`email_taken`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`: e-mail syntax, password 12–128 characters, unknown field", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CredentialsBody>,
+) -> Result<(StatusCode, Json<UserBody>), ApiError> {
+    let user = state
+        .service
+        .register(Registration {
+            email: body.email,
+            password: body.password,
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UserBody {
+            id: user.id.as_uuid(),
+            email: user.email.to_string(),
+            created_at: user.created_at,
+        }),
+    ))
+}
+
+/// Password change body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeBody {
+    /// The current password.
+    pub current_password: String,
+    /// The new password (12–128 characters).
+    pub new_password: String,
+}
+
+/// Change the password; every other session is revoked (`password_changed`).
+#[utoipa::path(put, path = "/v1/users/me/password", tag = "users",
+    request_body = PasswordChangeBody, security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed; every other session revoked"),
+        (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "`invalid_credentials`: wrong current password", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentSession(caller): CurrentSession,
+    ApiJson(body): ApiJson<PasswordChangeBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .change_password(
+            caller.claims.user_id,
+            caller.claims.session_id,
+            PasswordChange {
+                current_password: body.current_password,
+                new_password: body.new_password,
+            },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

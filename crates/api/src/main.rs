@@ -1,0 +1,2 @@
+//! The `sessions` binary (composition root).
+fn main() {}

@@ -1,0 +1,49 @@
+//! The OpenAPI 3.1 document: paths come from the handlers' annotations, this adds the
+//! header, the security schemes and the shared schemas.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use crate::problem::ProblemBody;
+
+/// Document-level parts of the OpenAPI description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "sessions",
+        description = "Multi-device session management: sign-ins as sessions with device, network \
+            and security metadata; list, trust and revoke them, immediately. Errors are RFC 9457 \
+            `application/problem+json` with a stable `code`."
+    ),
+    components(schemas(ProblemBody)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "users", description = "Registration and password"),
+        (name = "auth", description = "Login, refresh, logout"),
+        (name = "sessions", description = "The caller's own sessions"),
+        (name = "introspection", description = "For resource services (service token)"),
+        (name = "admin", description = "Administration (admin token)"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| {
+            let mut scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
+            scheme.description = Some(description.to_owned());
+            SecurityScheme::Http(scheme)
+        };
+        components.add_security_scheme("bearer", bearer("A user's access token (JWT)"));
+        components.add_security_scheme("admin_token", bearer("The configured admin token"));
+        components.add_security_scheme(
+            "service_token",
+            bearer("The configured service token (the admin token works too)"),
+        );
+    }
+}

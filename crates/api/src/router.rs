@@ -1,0 +1,140 @@
+//! The HTTP routes of SPEC §4, and the middleware around them.
+
+use std::{any::Any, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Json, Router,
+    extract::DefaultBodyLimit,
+    http::{Request, StatusCode},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    handlers::{admin_sessions, admin_users, auth, events, health, introspect, sessions, users},
+    http_metrics,
+    openapi::ApiDoc,
+    problem::ApiError,
+    state::AppState,
+};
+
+/// Largest request body accepted (64 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The `/v1` routes with their OpenAPI description.
+fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(users::register))
+        .routes(routes!(users::change_password))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(sessions::list, sessions::revoke_others))
+        .routes(routes!(sessions::current))
+        .routes(routes!(sessions::get, sessions::revoke))
+        .routes(routes!(sessions::trust, sessions::untrust))
+        .routes(routes!(events::list))
+        .routes(routes!(introspect::introspect))
+        .routes(routes!(
+            admin_users::list_sessions,
+            admin_users::revoke_sessions
+        ))
+        .routes(routes!(admin_users::set_session_limit))
+        .routes(routes!(admin_users::delete_user))
+        .routes(routes!(admin_sessions::revoke))
+        .routes(routes!(admin_sessions::cleanup))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as served on `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    v1_routes().1
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Not found",
+        "no such route",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        "this route does not accept that method",
+    )
+}
+
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::internal(&std::io::Error::other("handler panicked")).into_response()
+}
+
+/// Every route, with request ids, tracing, metrics, the body limit and problem+json for
+/// unknown routes and panics.
+pub fn router(state: AppState) -> Router {
+    let (v1, document) = v1_routes();
+    let document = Arc::new(document);
+    Router::new()
+        .merge(v1)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route(
+            "/openapi.json",
+            get(move || async move { Json(document.as_ref().clone()) }),
+        )
+        .route_layer(middleware::from_fn(http_metrics::track))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id,
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` (with peer addresses for client IPs) until `shutdown`
+/// resolves; in-flight requests then finish.
+///
+/// # Errors
+/// The listener's I/O error.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

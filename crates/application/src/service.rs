@@ -1,0 +1,236 @@
+//! The inbound port: everything a driving adapter (HTTP, CLI) can ask of the service, as one
+//! trait, so adapters can be tested against a mock. [`Application`] implements it by
+//! delegating to its use cases.
+
+use async_trait::async_trait;
+use sessions_domain::{RevocationReason, SessionEvent, SessionId, SessionLimit, User, UserId};
+
+use crate::{
+    Application, ClientContext, RefreshSecret, SessionPage, SessionView, TokenPair,
+    ports::StoreError,
+    use_cases::{
+        AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
+        AuthenticateError, Authenticated, ChangePasswordError, CleanupError, CleanupReport,
+        Credentials, DeleteUserError, GetSessionError, IntrospectError, IntrospectRequest,
+        Introspection, ListEventsError, ListSessionsError, LoginError, LogoutError, PasswordChange,
+        RefreshError, RegisterError, Registration, RevokeOtherSessionsError, RevokeSessionError,
+        SessionListing, SetSessionLimitError, TrustError,
+    },
+};
+
+/// The session service's use cases. See the methods of [`Application`] of the same names.
+#[allow(missing_docs, clippy::missing_errors_doc)]
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait SessionService: Send + Sync {
+    async fn register(&self, registration: Registration) -> Result<User, RegisterError>;
+    async fn login(
+        &self,
+        credentials: Credentials,
+        client: ClientContext,
+    ) -> Result<TokenPair, LoginError>;
+    async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError>;
+    async fn authenticate(
+        &self,
+        access_token: &str,
+        client: &ClientContext,
+    ) -> Result<Authenticated, AuthenticateError>;
+    fn recognizes_access_token(&self, token: &str) -> bool;
+    async fn logout(&self, session_id: SessionId) -> Result<(), LogoutError>;
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        current_session: SessionId,
+        change: PasswordChange,
+    ) -> Result<u64, ChangePasswordError>;
+    async fn list_sessions(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        listing: SessionListing,
+    ) -> Result<SessionPage, ListSessionsError>;
+    async fn get_session(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        session_id: SessionId,
+    ) -> Result<SessionView, GetSessionError>;
+    async fn revoke_session(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> Result<(), RevokeSessionError>;
+    async fn revoke_other_sessions(
+        &self,
+        user_id: UserId,
+        current: SessionId,
+    ) -> Result<u64, RevokeOtherSessionsError>;
+    async fn set_trusted(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        session_id: SessionId,
+        trusted: bool,
+    ) -> Result<SessionView, TrustError>;
+    async fn list_events(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> Result<Vec<SessionEvent>, ListEventsError>;
+    async fn introspect(
+        &self,
+        request: IntrospectRequest,
+    ) -> Result<Introspection, IntrospectError>;
+    async fn admin_list_sessions(
+        &self,
+        user_id: UserId,
+        listing: SessionListing,
+    ) -> Result<SessionPage, AdminListSessionsError>;
+    async fn admin_revoke_user_sessions(
+        &self,
+        user_id: UserId,
+        reason: Option<RevocationReason>,
+    ) -> Result<u64, AdminRevokeUserSessionsError>;
+    async fn admin_revoke_session(
+        &self,
+        session_id: SessionId,
+    ) -> Result<(), AdminRevokeSessionError>;
+    async fn set_session_limit(
+        &self,
+        user_id: UserId,
+        max_sessions: Option<u32>,
+    ) -> Result<Option<SessionLimit>, SetSessionLimitError>;
+    async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError>;
+    async fn cleanup(&self) -> Result<CleanupReport, CleanupError>;
+    async fn check_ready(&self) -> Result<(), StoreError>;
+    async fn count_active_sessions(&self) -> Result<u64, StoreError>;
+}
+
+#[async_trait]
+impl SessionService for Application {
+    async fn register(&self, registration: Registration) -> Result<User, RegisterError> {
+        Application::register(self, registration).await
+    }
+    async fn login(
+        &self,
+        credentials: Credentials,
+        client: ClientContext,
+    ) -> Result<TokenPair, LoginError> {
+        Application::login(self, credentials, client).await
+    }
+    async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError> {
+        Application::refresh(self, presented).await
+    }
+    async fn authenticate(
+        &self,
+        access_token: &str,
+        client: &ClientContext,
+    ) -> Result<Authenticated, AuthenticateError> {
+        Application::authenticate(self, access_token, client).await
+    }
+    fn recognizes_access_token(&self, token: &str) -> bool {
+        Application::recognizes_access_token(self, token)
+    }
+    async fn logout(&self, session_id: SessionId) -> Result<(), LogoutError> {
+        Application::logout(self, session_id).await
+    }
+    async fn change_password(
+        &self,
+        user_id: UserId,
+        current_session: SessionId,
+        change: PasswordChange,
+    ) -> Result<u64, ChangePasswordError> {
+        Application::change_password(self, user_id, current_session, change).await
+    }
+    async fn list_sessions(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        listing: SessionListing,
+    ) -> Result<SessionPage, ListSessionsError> {
+        Application::list_sessions(self, user_id, current, listing).await
+    }
+    async fn get_session(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        session_id: SessionId,
+    ) -> Result<SessionView, GetSessionError> {
+        Application::get_session(self, user_id, current, session_id).await
+    }
+    async fn revoke_session(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> Result<(), RevokeSessionError> {
+        Application::revoke_session(self, user_id, session_id).await
+    }
+    async fn revoke_other_sessions(
+        &self,
+        user_id: UserId,
+        current: SessionId,
+    ) -> Result<u64, RevokeOtherSessionsError> {
+        Application::revoke_other_sessions(self, user_id, current).await
+    }
+    async fn set_trusted(
+        &self,
+        user_id: UserId,
+        current: Option<SessionId>,
+        session_id: SessionId,
+        trusted: bool,
+    ) -> Result<SessionView, TrustError> {
+        Application::set_trusted(self, user_id, current, session_id, trusted).await
+    }
+    async fn list_events(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+    ) -> Result<Vec<SessionEvent>, ListEventsError> {
+        Application::list_events(self, user_id, session_id).await
+    }
+    async fn introspect(
+        &self,
+        request: IntrospectRequest,
+    ) -> Result<Introspection, IntrospectError> {
+        Application::introspect(self, request).await
+    }
+    async fn admin_list_sessions(
+        &self,
+        user_id: UserId,
+        listing: SessionListing,
+    ) -> Result<SessionPage, AdminListSessionsError> {
+        Application::admin_list_sessions(self, user_id, listing).await
+    }
+    async fn admin_revoke_user_sessions(
+        &self,
+        user_id: UserId,
+        reason: Option<RevocationReason>,
+    ) -> Result<u64, AdminRevokeUserSessionsError> {
+        Application::admin_revoke_user_sessions(self, user_id, reason).await
+    }
+    async fn admin_revoke_session(
+        &self,
+        session_id: SessionId,
+    ) -> Result<(), AdminRevokeSessionError> {
+        Application::admin_revoke_session(self, session_id).await
+    }
+    async fn set_session_limit(
+        &self,
+        user_id: UserId,
+        max_sessions: Option<u32>,
+    ) -> Result<Option<SessionLimit>, SetSessionLimitError> {
+        Application::set_session_limit(self, user_id, max_sessions).await
+    }
+    async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError> {
+        Application::delete_user(self, user_id).await
+    }
+    async fn cleanup(&self) -> Result<CleanupReport, CleanupError> {
+        Application::cleanup(self).await
+    }
+    async fn check_ready(&self) -> Result<(), StoreError> {
+        Application::check_ready(self).await
+    }
+    async fn count_active_sessions(&self) -> Result<u64, StoreError> {
+        Application::count_active_sessions(self).await
+    }
+}

@@ -1,0 +1,164 @@
+//! Malformed input to every route: always a 4xx problem+json, never a 5xx.
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+
+use crate::support::server::{
+    ADMIN_TOKEN, SERVICE_TOKEN, ServerOptions, TestServer, Tokens, spawn_server,
+};
+
+/// Who calls a route.
+#[derive(Clone, Copy)]
+enum Caller {
+    Anonymous,
+    User,
+    Admin,
+    Service,
+}
+
+/// Every route (`{id}` and `{user_id}` filled in by the test).
+const ROUTES: [(&str, &str, Caller); 24] = [
+    ("GET", "/healthz", Caller::Anonymous),
+    ("GET", "/readyz", Caller::Anonymous),
+    ("GET", "/metrics", Caller::Anonymous),
+    ("GET", "/openapi.json", Caller::Anonymous),
+    ("POST", "/v1/users", Caller::Anonymous),
+    ("POST", "/v1/auth/login", Caller::Anonymous),
+    ("POST", "/v1/auth/refresh", Caller::Anonymous),
+    ("POST", "/v1/auth/logout", Caller::User),
+    ("PUT", "/v1/users/me/password", Caller::User),
+    ("GET", "/v1/sessions", Caller::User),
+    ("GET", "/v1/sessions/current", Caller::User),
+    ("GET", "/v1/sessions/{id}", Caller::User),
+    ("DELETE", "/v1/sessions/{id}", Caller::User),
+    ("DELETE", "/v1/sessions", Caller::User),
+    ("PUT", "/v1/sessions/{id}/trust", Caller::User),
+    ("DELETE", "/v1/sessions/{id}/trust", Caller::User),
+    ("GET", "/v1/sessions/{id}/events", Caller::User),
+    ("POST", "/v1/introspect", Caller::Service),
+    ("GET", "/v1/admin/users/{user_id}/sessions", Caller::Admin),
+    (
+        "DELETE",
+        "/v1/admin/users/{user_id}/sessions",
+        Caller::Admin,
+    ),
+    ("DELETE", "/v1/admin/sessions/{id}", Caller::Admin),
+    (
+        "PUT",
+        "/v1/admin/users/{user_id}/session-limit",
+        Caller::Admin,
+    ),
+    ("DELETE", "/v1/admin/users/{user_id}", Caller::Admin),
+    ("POST", "/v1/admin/sessions/cleanup", Caller::Admin),
+];
+
+fn request(
+    server: &TestServer,
+    user: &Tokens,
+    (method, path, caller): (&str, &str, Caller),
+    id: &str,
+) -> RequestBuilder {
+    let path = path.replace("{id}", id).replace("{user_id}", id);
+    let builder = server.client.request(
+        Method::from_bytes(method.as_bytes()).unwrap(),
+        server.url(&path),
+    );
+    match caller {
+        Caller::Anonymous => builder,
+        Caller::User => builder.bearer_auth(&user.access),
+        Caller::Admin => builder.bearer_auth(ADMIN_TOKEN),
+        Caller::Service => builder.bearer_auth(SERVICE_TOKEN),
+    }
+}
+
+/// Sends `builder`; the answer must not be a 5xx, and an error must be problem+json.
+async fn assert_handled(builder: RequestBuilder, what: &str) {
+    let response = builder.send().await.unwrap();
+    let status = response.status();
+    assert!(!status.is_server_error(), "{what}: {status}");
+    if status.is_client_error() {
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(content_type, "application/problem+json", "{what}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_input_to_every_route_is_a_4xx_problem_never_a_5xx() {
+    let server = spawn_server(ServerOptions::default()).await;
+    let user = server.user("fuzz@example.com").await;
+    let valid_id = user.session_id.clone();
+    let huge = format!("{{\"email\": \"{}\"}}", "a".repeat(70 * 1024));
+    let bodies = [
+        ("bad JSON", "{\"email\": ".to_owned()),
+        ("wrong types", "{\"email\": 1, \"password\": [], \"token\": {}, \"refresh_token\": false, \"max_sessions\": \"x\", \"reason\": 5}".to_owned()),
+        ("not an object", "[1, 2, 3]".to_owned()),
+        ("huge body", huge.clone()),
+    ];
+    for route in ROUTES {
+        for (label, body) in &bodies {
+            let what = format!("{} {} with {label}", route.0, route.1);
+            let builder = request(&server, &user, route, &valid_id)
+                .header("content-type", "application/json")
+                .body(body.clone());
+            assert_handled(builder, &what).await;
+        }
+        for bad_id in [
+            "not-a-uuid",
+            "1234",
+            "%00",
+            "00000000-0000-0000-0000-00000000000g",
+        ] {
+            let what = format!("{} {} with id {bad_id}", route.0, route.1);
+            assert_handled(request(&server, &user, route, bad_id), &what).await;
+        }
+        let what = format!("{} {} with a bad X-Forwarded-For", route.0, route.1);
+        let forwarded = request(&server, &user, route, &valid_id)
+            .header("x-forwarded-for", "999.999.1.1, nonsense");
+        assert_handled(forwarded, &what).await;
+        let what = format!("{} {} with a 10 KB user agent", route.0, route.1);
+        let long_agent =
+            request(&server, &user, route, &valid_id).header("user-agent", "A".repeat(10 * 1024));
+        assert_handled(long_agent, &what).await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_413_and_a_bad_forwarded_for_400() {
+    let server = spawn_server(ServerOptions::default()).await;
+    let huge = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(70 * 1024)
+    );
+    let response = server
+        .client
+        .post(server.url("/v1/users"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let response = server
+        .client
+        .post(server.url("/v1/auth/login"))
+        .header("x-forwarded-for", "not-an-ip")
+        .json(&serde_json::json!({ "email": "a@example.com", "password": "whatever password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_10_kb_user_agent_is_stored_as_its_first_512_characters() {
+    let server = spawn_server(ServerOptions::default()).await;
+    server.register("ua@example.com").await;
+    let response = server
+        .login_from("ua@example.com", &"B".repeat(10 * 1024), "203.0.113.7")
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["session"]["user_agent"].as_str().unwrap().len(), 512);
+}

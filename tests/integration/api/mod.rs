@@ -1,0 +1,8 @@
+//! The HTTP API end to end: the real server on a random port, a real client, Postgres.
+
+mod admin;
+mod auth;
+mod introspect;
+mod malformed;
+mod operations;
+mod sessions;

@@ -1,0 +1,201 @@
+//! The real HTTP server on a random port, over a fresh Postgres database, and a real HTTP
+//! client to call it.
+
+use std::{net::IpAddr, sync::Arc};
+
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, router, serve};
+use sessions_application::{Application, Ports, ports::Geolocator};
+use sessions_domain::{CountryCode, Location, SessionPolicy};
+use sessions_infrastructure::{
+    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, SystemClock, UuidV7Generator,
+    postgres::PostgresStore,
+};
+use tokio::{net::TcpListener, sync::oneshot};
+
+use super::{app::EchoDevices, postgres::fresh_store};
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+pub const SERVICE_TOKEN: &str = "test-service-token";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// 203.0.113.0/24 is New York, 198.51.100.0/24 is Berlin; nothing else is known.
+pub struct TestGeolocator;
+
+impl Geolocator for TestGeolocator {
+    fn locate(&self, ip: IpAddr) -> Option<Location> {
+        let IpAddr::V4(v4) = ip.to_canonical() else {
+            return None;
+        };
+        match v4.octets() {
+            [203, 0, 113, _] => Location::parse_display("New York, US"),
+            [198, 51, 100, _] => {
+                Location::new(CountryCode::parse("DE").ok()?, Some("Berlin".into())).into()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How to run a test server.
+#[derive(Clone, Copy, Default)]
+pub struct ServerOptions {
+    pub policy: SessionPolicy,
+    pub login_rate_limit: u32,
+}
+
+/// A running server.
+pub struct TestServer {
+    pub base: String,
+    pub client: Client,
+    pub store: PostgresStore,
+    _shutdown: oneshot::Sender<()>,
+}
+
+/// Starts a server over a fresh database.
+pub async fn spawn_server(options: ServerOptions) -> TestServer {
+    spawn_server_on(fresh_store(20).await, options).await
+}
+
+/// Starts a server over `store` (several servers may share one database).
+pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> TestServer {
+    let cheap = Argon2Cost {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let shared = Arc::new(store.clone());
+    let application = Application::new(
+        Ports {
+            users: shared.clone(),
+            sessions: shared.clone(),
+            refresh_tokens: shared.clone(),
+            events: shared.clone(),
+            health: shared,
+            passwords: Arc::new(Argon2Hasher::new(cheap, 4).unwrap()),
+            access_tokens: Arc::new(JwtCodec::new(b"e2e-jwt-secret", "sessions")),
+            refresh_secrets: Arc::new(HmacRefreshSecrets::new(b"e2e-refresh-key")),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Generator),
+            devices: Arc::new(EchoDevices),
+            geolocator: Arc::new(TestGeolocator),
+        },
+        options.policy,
+    );
+    let settings = HttpSettings {
+        admin_token: Secret::new(ADMIN_TOKEN.into()),
+        service_token: Secret::new(SERVICE_TOKEN.into()),
+        // The tests speak through "a proxy" on loopback to choose client addresses.
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        country_header: Some("cf-ipcountry".parse().unwrap()),
+        login_rate_limit: options.login_rate_limit,
+    };
+    let state = AppState::new(Arc::new(application), settings, install_metrics_recorder());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(serve(listener, router(state), async move {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        base,
+        client: Client::new(),
+        store,
+        _shutdown: shutdown,
+    }
+}
+
+/// What a login returns that the tests use.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+    pub session_id: String,
+    pub body: Value,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with the user's access token.
+    pub fn as_user(&self, method: reqwest::Method, path: &str, tokens: &Tokens) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&tokens.access)
+    }
+
+    /// A request with the admin token.
+    pub fn as_admin(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(ADMIN_TOKEN)
+    }
+
+    /// Registers `email`; returns the user id.
+    pub async fn register(&self, email: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/v1/users"))
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Logs `email` in from `user_agent` at `ip`.
+    pub async fn login_from(&self, email: &str, user_agent: &str, ip: &str) -> Response {
+        self.client
+            .post(self.url("/v1/auth/login"))
+            .header("user-agent", user_agent)
+            .header("x-forwarded-for", ip)
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Logs `email` in (must succeed).
+    pub async fn login(&self, email: &str) -> Tokens {
+        let response = self.login_from(email, "e2e-browser", "203.0.113.7").await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        tokens(response.json().await.unwrap())
+    }
+
+    /// Registers and logs in `email`.
+    pub async fn user(&self, email: &str) -> Tokens {
+        self.register(email).await;
+        self.login(email).await
+    }
+}
+
+/// The tokens of a TokenPair body.
+pub fn tokens(body: Value) -> Tokens {
+    Tokens {
+        access: body["access_token"].as_str().unwrap().to_owned(),
+        refresh: body["refresh_token"].as_str().unwrap().to_owned(),
+        session_id: body["session"]["id"].as_str().unwrap().to_owned(),
+        body,
+    }
+}
+
+/// Asserts a problem+json response with `status` and `code`; returns its body.
+pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    if status == StatusCode::UNAUTHORIZED {
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    }
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    body
+}
