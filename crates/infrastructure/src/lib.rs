@@ -1,19 +1,25 @@
-//! `sessions-infrastructure`: the outbound adapters of the hexagon — storage (Postgres),
+//! `sessions-infrastructure`: the outbound adapters of the hexagon — storage (Postgres and
+//! the embedded SQLite default),
 //! password hashing (argon2id), access tokens (JWT), and the small technical ports (clock,
 //! ids, refresh-token secrets).
 
 mod argon2_hasher;
 mod clock;
 mod corrupt_row;
+mod device_parser;
+mod geolocation;
 mod ids;
 mod jwt_codec;
 pub mod postgres;
 mod refresh_secrets;
 mod session_columns;
+pub mod sqlite;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;
 pub use corrupt_row::CorruptRow;
+pub use device_parser::UapDeviceParser;
+pub use geolocation::{GeoDatabaseError, MaxMindGeolocator, NoGeolocation};
 pub use ids::UuidV7Generator;
 pub use jwt_codec::JwtCodec;
 pub use refresh_secrets::HmacRefreshSecrets;

@@ -8,7 +8,8 @@ mod sessions;
 mod users;
 
 /// Declares, for each named test body `async fn name(store: StoreUnderTest)`, one test per
-/// adapter (`<module>::postgres::name`), on a multi-threaded runtime so races really race.
+/// adapter (`<module>::postgres::name`, `<module>::sqlite::name`), on a multi-threaded
+/// runtime so races really race.
 macro_rules! conformance_tests {
     ($($test:ident),* $(,)?) => {
         mod postgres {
@@ -16,6 +17,14 @@ macro_rules! conformance_tests {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
                     super::$test(crate::support::store::postgres().await).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(crate::support::store::sqlite().await).await;
                 }
             )*
         }

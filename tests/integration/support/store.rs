@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sessions_application::ports::{
     EventStore, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
 };
+use sessions_infrastructure::sqlite::SqliteStore;
 
 /// Every storage port, implemented by one adapter instance.
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct StoreUnderTest {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub events: Arc<dyn EventStore>,
     pub health: Arc<dyn StoreHealth>,
+    /// Keeps a file-backed store's folder alive as long as the store.
+    _folder: Option<Arc<tempfile::TempDir>>,
 }
 
 impl StoreUnderTest {
@@ -33,6 +36,7 @@ impl StoreUnderTest {
             refresh_tokens: store.clone(),
             events: store.clone(),
             health: store,
+            _folder: None,
         }
     }
 }
@@ -40,4 +44,17 @@ impl StoreUnderTest {
 /// A fresh Postgres database behind the storage ports.
 pub async fn postgres() -> StoreUnderTest {
     StoreUnderTest::of(super::postgres::fresh_store(60).await)
+}
+
+/// A fresh SQLite database file (in a temporary folder) behind the storage ports.
+pub async fn sqlite() -> StoreUnderTest {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4)
+        .await
+        .expect("open SQLite");
+    store.migrate().await.expect("migrate SQLite");
+    StoreUnderTest {
+        _folder: Some(Arc::new(folder)),
+        ..StoreUnderTest::of(store)
+    }
 }

@@ -1,0 +1,197 @@
+//! Command line, environment and TOML file: one set of options, merged in that order of
+//! precedence (flags, then environment, then the file, then the defaults).
+
+use std::{net::SocketAddr, path::PathBuf, str::FromStr};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnetwork::IpNetwork;
+use serde::{Deserialize, Deserializer};
+
+use crate::span::Span;
+
+/// Multi-device session management service.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sessions",
+    version,
+    about = "Multi-device session management service",
+    long_about = None
+)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Configuration.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+/// Subcommands.
+#[derive(Clone, Copy, Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Delete sessions ended longer ago than the retention, then exit.
+    Cleanup,
+    /// Print the OpenAPI document and exit.
+    Openapi,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A CIDR of trusted proxies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyNetwork(pub IpNetwork);
+
+impl FromStr for ProxyNetwork {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse()
+            .map(Self)
+            .map_err(|error| format!("invalid CIDR {text:?}: {error}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for ProxyNetwork {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Every setting. Each is optional here; unset ones take their documented default. In the
+/// TOML file the keys are the flag names with `_` for `-`.
+#[derive(Debug, Default, Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// TOML configuration file.
+    #[arg(long, env = "SESSIONS_CONFIG", global = true)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Listen address [default: 127.0.0.1:8080].
+    #[arg(long, env = "SESSIONS_BIND", global = true)]
+    pub bind: Option<SocketAddr>,
+    /// `postgres://…` or `sqlite://…` [default: SQLite at <data-dir>/sessions.db].
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Data directory: SQLite file and generated secrets [default: ./data].
+    #[arg(long, env = "SESSIONS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Admin API credential [default: generated, kept in the data directory].
+    #[arg(
+        long,
+        env = "SESSIONS_ADMIN_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// Introspection credential [default: generated, kept in the data directory].
+    #[arg(
+        long,
+        env = "SESSIONS_SERVICE_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub service_token: Option<String>,
+    /// Access-token signing key [default: generated, kept in the data directory].
+    #[arg(
+        long,
+        env = "SESSIONS_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// Absolute session lifetime [default: 30d].
+    #[arg(long, env = "SESSIONS_SESSION_LIFETIME", global = true)]
+    pub session_lifetime: Option<Span>,
+    /// Idle timeout, 0 = off [default: 0].
+    #[arg(long, env = "SESSIONS_IDLE_TIMEOUT", global = true)]
+    pub idle_timeout: Option<Span>,
+    /// Access-token lifetime [default: 15m].
+    #[arg(long, env = "SESSIONS_ACCESS_TOKEN_TTL", global = true)]
+    pub access_token_ttl: Option<Span>,
+    /// Per-user session limit, 0 = unlimited [default: 10].
+    #[arg(long, env = "SESSIONS_DEFAULT_MAX_SESSIONS", global = true)]
+    pub default_max_sessions: Option<u32>,
+    /// Suspicious-activity count that revokes a session, 0 = never [default: 3].
+    #[arg(long, env = "SESSIONS_SUSPICIOUS_THRESHOLD", global = true)]
+    pub suspicious_threshold: Option<u32>,
+    /// Window in which the previous refresh token is still accepted [default: 30s].
+    #[arg(long, env = "SESSIONS_REFRESH_GRACE", global = true)]
+    pub refresh_grace: Option<Span>,
+    /// Least time between two writes of the last-activity time [default: 60s].
+    #[arg(long, env = "SESSIONS_ACTIVITY_WRITE_INTERVAL", global = true)]
+    pub activity_write_interval: Option<Span>,
+    /// How long expired or revoked sessions are kept [default: 7d].
+    #[arg(long, env = "SESSIONS_RETENTION", global = true)]
+    pub retention: Option<Span>,
+    /// Background cleanup period, 0 = off [default: 1h].
+    #[arg(long, env = "SESSIONS_CLEANUP_INTERVAL", global = true)]
+    pub cleanup_interval: Option<Span>,
+    /// CIDRs whose X-Forwarded-For is believed, comma-separated [default: none].
+    #[arg(
+        long,
+        env = "SESSIONS_TRUSTED_PROXIES",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<ProxyNetwork>>,
+    /// Header in which a trusted proxy names the client's country, e.g. cf-ipcountry
+    /// [default: none].
+    #[arg(long, env = "SESSIONS_COUNTRY_HEADER", global = true)]
+    pub country_header: Option<String>,
+    /// MaxMind-format (.mmdb) city or country database [default: none].
+    #[arg(long, env = "SESSIONS_GEOIP_DB", global = true)]
+    pub geoip_db: Option<PathBuf>,
+    /// Login attempts per minute per IP and per account, 0 = off [default: 10].
+    #[arg(long, env = "SESSIONS_LOGIN_RATE_LIMIT", global = true)]
+    pub login_rate_limit: Option<u32>,
+    /// Log format [default: text].
+    #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+impl Options {
+    /// These options, with unset ones taken from `file`.
+    pub fn or(self, file: Self) -> Self {
+        Self {
+            config: self.config,
+            bind: self.bind.or(file.bind),
+            database_url: self.database_url.or(file.database_url),
+            data_dir: self.data_dir.or(file.data_dir),
+            admin_token: self.admin_token.or(file.admin_token),
+            service_token: self.service_token.or(file.service_token),
+            jwt_secret: self.jwt_secret.or(file.jwt_secret),
+            session_lifetime: self.session_lifetime.or(file.session_lifetime),
+            idle_timeout: self.idle_timeout.or(file.idle_timeout),
+            access_token_ttl: self.access_token_ttl.or(file.access_token_ttl),
+            default_max_sessions: self.default_max_sessions.or(file.default_max_sessions),
+            suspicious_threshold: self.suspicious_threshold.or(file.suspicious_threshold),
+            refresh_grace: self.refresh_grace.or(file.refresh_grace),
+            activity_write_interval: self
+                .activity_write_interval
+                .or(file.activity_write_interval),
+            retention: self.retention.or(file.retention),
+            cleanup_interval: self.cleanup_interval.or(file.cleanup_interval),
+            trusted_proxies: self.trusted_proxies.or(file.trusted_proxies),
+            country_header: self.country_header.or(file.country_header),
+            geoip_db: self.geoip_db.or(file.geoip_db),
+            login_rate_limit: self.login_rate_limit.or(file.login_rate_limit),
+            log_format: self.log_format.or(file.log_format),
+        }
+    }
+}

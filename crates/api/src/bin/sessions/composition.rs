@@ -1,0 +1,211 @@
+//! Wiring: adapters into the application, the application into the HTTP adapter; and the
+//! server's life: startup, background cleanup, geolocation reloads, graceful shutdown.
+
+use std::{num::NonZeroUsize, sync::Arc, time::Instant};
+
+use sessions_api::{AppState, HttpSettings, install_metrics_recorder, router, serve as serve_http};
+use sessions_application::{Application, Ports, ports::Geolocator};
+use sessions_infrastructure::{
+    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, MaxMindGeolocator, NoGeolocation,
+    SystemClock, UapDeviceParser, UuidV7Generator,
+};
+use tokio::{net::TcpListener, sync::watch};
+
+use crate::{StartupError, secrets::Secrets, settings::Settings, store::Store};
+
+/// Issuer of access tokens.
+const ISSUER: &str = "sessions";
+
+/// The application over `store`.
+fn application(
+    store: &Store,
+    settings: &Settings,
+    secrets: &Secrets,
+    geolocator: Arc<dyn Geolocator>,
+) -> Result<Application, StartupError> {
+    let storage = store.ports();
+    // One argon2id hash at a time per core: a login storm queues instead of exhausting memory.
+    let hashing_slots = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    Ok(Application::new(
+        Ports {
+            users: storage.users,
+            sessions: storage.sessions,
+            refresh_tokens: storage.refresh_tokens,
+            events: storage.events,
+            health: storage.health,
+            passwords: Arc::new(Argon2Hasher::new(Argon2Cost::default(), hashing_slots)?),
+            access_tokens: Arc::new(JwtCodec::new(
+                secrets.jwt_secret.expose().as_bytes(),
+                ISSUER,
+            )),
+            refresh_secrets: Arc::new(HmacRefreshSecrets::new(
+                secrets.refresh_token_key.expose().as_bytes(),
+            )),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Generator),
+            devices: Arc::new(UapDeviceParser::default()),
+            geolocator,
+        },
+        settings.policy,
+    ))
+}
+
+/// Tells the operator, once, the credentials generated at first start.
+fn announce_generated(secrets: &Secrets) {
+    let shown: Vec<(&str, &str)> = [
+        ("admin_token", secrets.admin_token.expose()),
+        ("service_token", secrets.service_token.expose()),
+    ]
+    .into_iter()
+    .filter(|(name, _)| secrets.generated.contains(name))
+    .collect();
+    if shown.is_empty() {
+        return;
+    }
+    // Printed to the terminal only, never logged; they stay in the data directory.
+    println!("First start: generated credentials (kept in the data directory's secrets/):");
+    for (name, value) in shown {
+        println!("  {name}: {value}");
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, then tells the background tasks to stop.
+async fn shutdown_signal(stop: watch::Sender<bool>) {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM handler unavailable");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    let _ = stop.send(true);
+}
+
+/// Runs cleanup every `interval` until told to stop.
+fn spawn_cleanup(
+    app: Arc<Application>,
+    interval: chrono::TimeDelta,
+    mut stop: watch::Receiver<bool>,
+) {
+    let period = interval
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(3600));
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.tick().await;
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    if let Err(error) = app.cleanup().await {
+                        tracing::error!(%error, "background cleanup failed");
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+    });
+}
+
+/// Reloads the geolocation database on SIGHUP.
+fn spawn_geolocation_reload(geolocator: Arc<MaxMindGeolocator>) {
+    tokio::spawn(async move {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match geolocator.reload() {
+                Ok(()) => tracing::info!("geolocation database reloaded"),
+                Err(error) => tracing::error!(%error, "geolocation database not reloaded"),
+            }
+        }
+    });
+}
+
+/// `sessions serve`.
+pub async fn serve(settings: Settings) -> Result<(), StartupError> {
+    let started = Instant::now();
+    let store = Store::open(&settings.database).await?;
+    store.migrate().await?;
+    let secrets = Secrets::load(
+        &settings.data_dir,
+        settings.admin_token.clone(),
+        settings.service_token.clone(),
+        settings.jwt_secret.clone(),
+    )?;
+    let geolocator: Arc<dyn Geolocator> = match &settings.geoip_db {
+        Some(path) => {
+            let maxmind = Arc::new(MaxMindGeolocator::open(path)?);
+            spawn_geolocation_reload(maxmind.clone());
+            maxmind
+        }
+        None => Arc::new(NoGeolocation),
+    };
+    let app = Arc::new(application(&store, &settings, &secrets, geolocator)?);
+    let http = HttpSettings {
+        admin_token: secrets.admin_token.clone(),
+        service_token: secrets.service_token.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        country_header: settings.country_header.clone(),
+        login_rate_limit: settings.login_rate_limit,
+    };
+    let state = AppState::new(app.clone(), http, install_metrics_recorder());
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .map_err(|source| StartupError::Bind {
+            address: settings.bind,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| StartupError::Bind {
+        address: settings.bind,
+        source,
+    })?;
+    let (stop, stopped) = watch::channel(false);
+    if let Some(interval) = settings.cleanup_interval {
+        spawn_cleanup(app.clone(), interval, stopped.clone());
+    }
+    announce_generated(&secrets);
+    tracing::info!(
+        %address,
+        store = settings.database.kind(),
+        version = env!("CARGO_PKG_VERSION"),
+        startup_ms = started.elapsed().as_millis(),
+        "sessions listening"
+    );
+    serve_http(listener, router(state), shutdown_signal(stop))
+        .await
+        .map_err(StartupError::Serve)?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `sessions cleanup`.
+pub async fn cleanup_once(settings: Settings) -> Result<(), StartupError> {
+    let store = Store::open(&settings.database).await?;
+    store.migrate().await?;
+    let secrets = Secrets::load(
+        &settings.data_dir,
+        settings.admin_token.clone(),
+        settings.service_token.clone(),
+        settings.jwt_secret.clone(),
+    )?;
+    let app = application(&store, &settings, &secrets, Arc::new(NoGeolocation))?;
+    let report = app.cleanup().await?;
+    println!(
+        "deleted {} sessions in {} batches",
+        report.deleted, report.batches
+    );
+    store.close().await;
+    Ok(())
+}

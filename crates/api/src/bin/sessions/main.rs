@@ -1,0 +1,118 @@
+//! The `sessions` binary: the one composition root, where the adapters of
+//! `sessions-infrastructure` are wired into the application and the HTTP adapter.
+
+mod cli;
+mod composition;
+mod secrets;
+mod settings;
+mod span;
+mod store;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::{
+    cli::{Cli, Command, Options},
+    settings::Settings,
+};
+
+/// Why the binary stopped with an error.
+#[derive(Debug, thiserror::Error)]
+enum StartupError {
+    #[error("cannot read configuration file {path}: {source}")]
+    ConfigFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {source}")]
+    ConfigSyntax {
+        path: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error(transparent)]
+    Settings(#[from] settings::InvalidSettings),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretFileError),
+    #[error(transparent)]
+    Geolocation(#[from] sessions_infrastructure::GeoDatabaseError),
+    #[error("password hasher: {0}")]
+    Hasher(#[from] sessions_application::ports::HashingError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server failed: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("cleanup failed: {0}")]
+    Cleanup(#[from] sessions_application::use_cases::CleanupError),
+    #[error("cannot render the OpenAPI document: {0}")]
+    OpenApi(#[from] serde_json::Error),
+}
+
+/// Flags and environment, over the optional TOML file.
+fn options(cli_options: Options) -> Result<Options, StartupError> {
+    let Some(path) = cli_options.config.clone() else {
+        return Ok(cli_options);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| StartupError::ConfigFile {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file: Options = toml::from_str(&text).map_err(|source| StartupError::ConfigSyntax {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(cli_options.or(file))
+}
+
+async fn run(cli: Cli) -> Result<(), StartupError> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&sessions_api::openapi())?
+        );
+        return Ok(());
+    }
+    let settings = Settings::resolve(options(cli.options)?)?;
+    telemetry::init(settings.log_format);
+    match command {
+        Command::Serve => composition::serve(settings).await,
+        Command::Migrate => {
+            let store = store::Store::open(&settings.database).await?;
+            store.migrate().await?;
+            tracing::info!(store = settings.database.kind(), "migrations applied");
+            store.close().await;
+            Ok(())
+        }
+        Command::Cleanup => composition::cleanup_once(settings).await,
+        Command::Openapi => Ok(()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Each error's message already names its cause.
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

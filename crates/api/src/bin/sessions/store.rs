@@ -1,0 +1,157 @@
+//! The configured store: Postgres or the embedded SQLite.
+
+use std::{path::Path, sync::Arc};
+
+use sessions_application::ports::{
+    EventStore, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
+};
+use sessions_infrastructure::{postgres::PostgresStore, sqlite::SqliteStore};
+use sqlx::migrate::MigrateError;
+
+use crate::settings::Database;
+
+/// Connections a Postgres pool may open.
+const POSTGRES_POOL_SIZE: u32 = 16;
+/// Reading connections of the SQLite store.
+const SQLITE_READERS: u32 = 4;
+
+/// Why the store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database is unreachable or the URL invalid.
+    #[error("cannot open the {kind} store: {source}")]
+    Connect {
+        kind: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The SQLite file's folder cannot be created.
+    #[error("cannot create the folder of {path}: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] MigrateError),
+}
+
+/// The store behind every storage port.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Postgres(PostgresStore),
+    Sqlite(SqliteStore),
+}
+
+/// The storage ports of one store.
+pub struct StoragePorts {
+    pub users: Arc<dyn UserRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
+    pub events: Arc<dyn EventStore>,
+    pub health: Arc<dyn StoreHealth>,
+}
+
+fn storage_ports<S>(store: S) -> StoragePorts
+where
+    S: UserRepository + SessionRepository + RefreshTokenStore + EventStore + StoreHealth + 'static,
+{
+    let store = Arc::new(store);
+    StoragePorts {
+        users: store.clone(),
+        sessions: store.clone(),
+        refresh_tokens: store.clone(),
+        events: store.clone(),
+        health: store,
+    }
+}
+
+/// The file path in a `sqlite://path?options` URL.
+fn sqlite_path(url: &str) -> &str {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    rest.split('?').next().unwrap_or(rest)
+}
+
+impl Store {
+    /// Connects to (or creates) the configured database.
+    ///
+    /// # Errors
+    /// [`StoreError`] when it cannot be opened.
+    pub async fn open(database: &Database) -> Result<Self, StoreError> {
+        let connect = |source| StoreError::Connect {
+            kind: database.kind(),
+            source,
+        };
+        match database {
+            Database::Postgres(url) => PostgresStore::connect(url, POSTGRES_POOL_SIZE)
+                .await
+                .map(Self::Postgres)
+                .map_err(connect),
+            Database::Sqlite(url) => {
+                let path = sqlite_path(url);
+                if let Some(folder) = Path::new(path)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
+                        path: path.to_owned(),
+                        source,
+                    })?;
+                }
+                SqliteStore::connect(url, SQLITE_READERS)
+                    .await
+                    .map(Self::Sqlite)
+                    .map_err(connect)
+            }
+        }
+    }
+
+    /// Applies pending migrations.
+    ///
+    /// # Errors
+    /// [`StoreError::Migrate`] when one fails.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(store) => store.migrate().await?,
+            Self::Sqlite(store) => store.migrate().await?,
+        }
+        Ok(())
+    }
+
+    /// The storage ports.
+    pub fn ports(&self) -> StoragePorts {
+        match self {
+            Self::Postgres(store) => storage_ports(store.clone()),
+            Self::Sqlite(store) => storage_ports(store.clone()),
+        }
+    }
+
+    /// Closes the connections, waiting for those in use.
+    pub async fn close(&self) {
+        match self {
+            Self::Postgres(store) => store.close().await,
+            Self::Sqlite(store) => store.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn the_file_path_is_read_from_any_sqlite_url_form() {
+        assert_eq!(
+            sqlite_path("sqlite://./data/sessions.db"),
+            "./data/sessions.db"
+        );
+        assert_eq!(
+            sqlite_path("sqlite:/var/lib/s.db?mode=rwc"),
+            "/var/lib/s.db"
+        );
+    }
+}

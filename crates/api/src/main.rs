@@ -1,2 +1,0 @@
-//! The `sessions` binary (composition root).
-fn main() {}

@@ -1,0 +1,151 @@
+//! Adapter: user-agent parsing with the uap-core rules (bundled, nothing fetched at run time),
+//! behind a bounded LRU cache because the same strings repeat. The rules are compiled on
+//! first use, so a server that parses nothing pays nothing.
+
+use std::{
+    num::NonZeroUsize,
+    sync::{Mutex, OnceLock},
+};
+
+use lru::LruCache;
+use sessions_application::ports::DeviceParser;
+use sessions_domain::{DeviceFingerprint, DeviceInfo, DeviceKind, ParsedDevice, UserAgent};
+use uaparser::{Parser, UserAgentParser};
+
+/// The uap-core rule set, compiled into the binary.
+const RULES: &[u8] = include_bytes!("../data/uap-core/regexes.yaml");
+
+/// Parses user agents into "Browser on OS" descriptions.
+pub struct UapDeviceParser {
+    rules: OnceLock<Option<UserAgentParser>>,
+    cache: Mutex<LruCache<String, ParsedDevice>>,
+}
+
+impl std::fmt::Debug for UapDeviceParser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UapDeviceParser").finish_non_exhaustive()
+    }
+}
+
+impl UapDeviceParser {
+    /// A parser caching up to `cache_size` distinct user agents.
+    pub fn new(cache_size: NonZeroUsize) -> Self {
+        Self {
+            rules: OnceLock::new(),
+            cache: Mutex::new(LruCache::new(cache_size)),
+        }
+    }
+
+    fn rules(&self) -> Option<&UserAgentParser> {
+        self.rules
+            .get_or_init(|| {
+                UserAgentParser::builder()
+                    .with_unicode_support(false)
+                    .with_device(false)
+                    .build_from_bytes(RULES)
+                    .inspect_err(|error| tracing::error!(%error, "user-agent rules unusable"))
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn describe(&self, raw: &str) -> ParsedDevice {
+        let (browser, os) = match self.rules() {
+            Some(rules) => {
+                let client = rules.parse(raw);
+                (
+                    known(browser_name(&client.user_agent.family)),
+                    known(os_name(&client.os.family)),
+                )
+            }
+            None => (None, None),
+        };
+        let info = match (&browser, &os) {
+            (Some(browser), Some(os)) => format!("{browser} on {os}"),
+            (Some(browser), None) => browser.clone(),
+            (None, Some(os)) => format!("Unknown browser on {os}"),
+            (None, None) => "Unknown device".to_owned(),
+        };
+        ParsedDevice {
+            info: DeviceInfo::new(info),
+            kind: kind(raw, os.as_deref()),
+            fingerprint: DeviceFingerprint {
+                browser_family: browser,
+                os_family: os,
+            },
+        }
+    }
+}
+
+impl Default for UapDeviceParser {
+    fn default() -> Self {
+        Self::new(NonZeroUsize::new(4096).unwrap_or(NonZeroUsize::MIN))
+    }
+}
+
+/// `None` for the rule set's "Other".
+fn known(name: String) -> Option<String> {
+    (name != "Other" && !name.is_empty()).then_some(name)
+}
+
+/// The browser family as people call it ("Mobile Safari" is Safari).
+fn browser_name(family: &str) -> String {
+    match family {
+        "Mobile Safari" | "Mobile Safari UI/WKWebView" => "Safari",
+        "Chrome Mobile" | "Chrome Mobile iOS" | "Chrome Mobile WebView" => "Chrome",
+        "Firefox Mobile" | "Firefox iOS" => "Firefox",
+        "Edge Mobile" => "Edge",
+        "Opera Mobile" => "Opera",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The OS family as people call it.
+fn os_name(family: &str) -> String {
+    match family {
+        "Mac OS X" => "macOS",
+        "Chrome OS" => "ChromeOS",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The device class, from the OS and a few well-known markers.
+fn kind(raw: &str, os: Option<&str>) -> DeviceKind {
+    let lower = raw.to_ascii_lowercase();
+    if ["bot", "crawler", "spider", "slurp", "facebookexternalhit"]
+        .iter()
+        .any(|marker| lower.contains(marker))
+    {
+        return DeviceKind::Bot;
+    }
+    match os {
+        Some("iOS") if lower.contains("ipad") => DeviceKind::Tablet,
+        Some("Android") if !lower.contains("mobile") => DeviceKind::Tablet,
+        Some("iOS" | "Android" | "Windows Phone" | "BlackBerry OS" | "KaiOS") => DeviceKind::Mobile,
+        Some("macOS" | "Windows" | "Linux" | "Ubuntu" | "Fedora" | "ChromeOS" | "FreeBSD") => {
+            DeviceKind::Desktop
+        }
+        _ => DeviceKind::Other,
+    }
+}
+
+impl DeviceParser for UapDeviceParser {
+    fn parse(&self, user_agent: &UserAgent) -> ParsedDevice {
+        let raw = user_agent.as_str();
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|mut cache| cache.get(raw).cloned())
+        {
+            return hit;
+        }
+        let parsed = self.describe(raw);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.put(raw.to_owned(), parsed.clone());
+        }
+        parsed
+    }
+}

@@ -1,0 +1,103 @@
+//! SQLite column encodings: UUIDs and addresses as text, timestamps as microseconds,
+//! provider sets as JSON arrays.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use sessions_domain::Session;
+use uuid::Uuid;
+
+use crate::{CorruptRow, session_columns::SessionColumns};
+
+pub(super) fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+pub(super) fn corrupt(table: &'static str, detail: impl Into<String>) -> CorruptRow {
+    CorruptRow {
+        table,
+        detail: detail.into(),
+    }
+}
+
+pub(super) fn time(table: &'static str, micros: i64) -> Result<DateTime<Utc>, CorruptRow> {
+    DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt(table, "timestamp out of range"))
+}
+
+pub(super) fn uuid(table: &'static str, text: &str) -> Result<Uuid, CorruptRow> {
+    Uuid::parse_str(text).map_err(|_| corrupt(table, format!("uuid {text:?}")))
+}
+
+fn ip(text: &str) -> Result<IpAddr, CorruptRow> {
+    text.parse()
+        .map_err(|_| corrupt("sessions", format!("ip {text:?}")))
+}
+
+/// A `sessions` row as SQLite returns it (columns in `SESSION_COLUMNS` order).
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    id: String,
+    user_id: String,
+    created_at: i64,
+    updated_at: i64,
+    device_info: Option<String>,
+    user_agent: Option<String>,
+    ip_address: String,
+    location: Option<String>,
+    last_activity_at: i64,
+    expires_at: i64,
+    is_revoked: bool,
+    revoked_at: Option<i64>,
+    revoked_reason: Option<String>,
+    is_trusted: bool,
+    refresh_token_id: Option<String>,
+    last_ip_address: Option<String>,
+    suspicious_activity_count: i64,
+    last_provider_accessed: Option<String>,
+    last_provider_sync_at: Option<i64>,
+    providers_accessed: String,
+    version: i64,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = CorruptRow;
+
+    fn try_from(row: SessionRow) -> Result<Self, CorruptRow> {
+        const TABLE: &str = "sessions";
+        let at = |micros| time(TABLE, micros);
+        SessionColumns {
+            id: uuid(TABLE, &row.id)?,
+            user_id: uuid(TABLE, &row.user_id)?,
+            created_at: at(row.created_at)?,
+            updated_at: at(row.updated_at)?,
+            device_info: row.device_info,
+            user_agent: row.user_agent,
+            ip_address: ip(&row.ip_address)?,
+            location: row.location,
+            last_activity_at: at(row.last_activity_at)?,
+            expires_at: at(row.expires_at)?,
+            is_revoked: row.is_revoked,
+            revoked_at: row.revoked_at.map(at).transpose()?,
+            revoked_reason: row.revoked_reason,
+            is_trusted: row.is_trusted,
+            refresh_token_id: row
+                .refresh_token_id
+                .as_deref()
+                .map(|id| uuid(TABLE, id))
+                .transpose()?,
+            last_ip_address: row.last_ip_address.as_deref().map(ip).transpose()?,
+            suspicious_activity_count: row.suspicious_activity_count,
+            last_provider_accessed: row.last_provider_accessed,
+            last_provider_sync_at: row.last_provider_sync_at.map(at).transpose()?,
+            providers_accessed: serde_json::from_str(&row.providers_accessed)
+                .map_err(|error| corrupt(TABLE, format!("providers_accessed: {error}")))?,
+            version: row.version,
+        }
+        .into_session()
+    }
+}
+
+/// The JSON text stored for a provider set.
+pub(super) fn providers_json(providers: &[String]) -> String {
+    serde_json::Value::from(providers.to_vec()).to_string()
+}

@@ -1,0 +1,108 @@
+//! The SQLite adapter, the embedded default: one [`SqliteStore`] implements every storage
+//! port with the same behaviour as Postgres. Writes go through a single writer connection
+//! in `BEGIN IMMEDIATE` transactions (SQLite allows one writer at a time anyway), so the
+//! session limit and refresh rotation are atomic; reads use a pool of readers (WAL mode).
+
+mod columns;
+mod events;
+mod refresh_tokens;
+mod sessions;
+mod users;
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use async_trait::async_trait;
+use sessions_application::ports::{StoreError, StoreHealth};
+use sqlx::{
+    SqlitePool,
+    migrate::{MigrateError, Migrator},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+/// The embedded SQLite migrations.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// Sessions, users, refresh tokens and events in one SQLite file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path` or a bare path),
+    /// with `readers` reading connections.
+    ///
+    /// # Errors
+    /// The driver's error when the file cannot be opened.
+    pub async fn connect(url: &str, readers: u32) -> Result<Self, sqlx::Error> {
+        let url = if url.starts_with("sqlite:") {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
+        let options = SqliteConnectOptions::from_str(&url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, readers })
+    }
+
+    /// Opens the database file at `path`, creating it (not its folder) if missing.
+    ///
+    /// # Errors
+    /// The driver's error when the file cannot be opened.
+    pub async fn open(path: &Path, readers: u32) -> Result<Self, sqlx::Error> {
+        Self::connect(&format!("sqlite://{}", path.display()), readers).await
+    }
+
+    /// Applies pending migrations.
+    ///
+    /// # Errors
+    /// The migrator's error, e.g. when a landed migration was edited.
+    pub async fn migrate(&self) -> Result<(), MigrateError> {
+        MIGRATOR.run(&self.writer).await
+    }
+
+    /// Closes both pools.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.readers.close().await;
+    }
+
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub(crate) fn readers(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    /// A write transaction that holds SQLite's write lock from its first statement.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+#[async_trait]
+impl StoreHealth for SqliteStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.readers)
+            .await
+            .map(drop)
+            .map_err(StoreError::new)
+    }
+}

@@ -1,0 +1,121 @@
+//! Refresh tokens in SQLite, and their atomic rotation.
+
+use async_trait::async_trait;
+use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
+use sessions_domain::{RefreshToken, RefreshTokenId, SessionId, TokenHash};
+use sqlx::SqliteConnection;
+
+use super::{
+    SqliteStore,
+    columns::{corrupt, micros, time, uuid},
+    sessions::update_session,
+};
+use crate::CorruptRow;
+
+#[derive(sqlx::FromRow)]
+struct RefreshTokenRow {
+    id: String,
+    session_id: String,
+    token_hash: Vec<u8>,
+    issued_at: i64,
+    used_at: Option<i64>,
+    successor_id: Option<String>,
+}
+
+impl TryFrom<RefreshTokenRow> for RefreshToken {
+    type Error = CorruptRow;
+
+    fn try_from(row: RefreshTokenRow) -> Result<Self, CorruptRow> {
+        const TABLE: &str = "refresh_tokens";
+        let hash: [u8; 32] = row
+            .token_hash
+            .try_into()
+            .map_err(|_| corrupt(TABLE, "token_hash is not 32 bytes"))?;
+        Ok(RefreshToken {
+            id: RefreshTokenId::from_uuid(uuid(TABLE, &row.id)?),
+            session_id: SessionId::from_uuid(uuid(TABLE, &row.session_id)?),
+            hash: TokenHash::from_bytes(hash),
+            issued_at: time(TABLE, row.issued_at)?,
+            used_at: row.used_at.map(|at| time(TABLE, at)).transpose()?,
+            successor_id: row
+                .successor_id
+                .as_deref()
+                .map(|id| uuid(TABLE, id).map(RefreshTokenId::from_uuid))
+                .transpose()?,
+        })
+    }
+}
+
+/// Inserts a new (unused) token.
+pub(super) async fn insert_token(
+    connection: &mut SqliteConnection,
+    token: &RefreshToken,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        r#"
+        INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at, used_at, successor_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "#,
+    )
+    .bind(token.id.as_uuid().to_string())
+    .bind(token.session_id.as_uuid().to_string())
+    .bind(token.hash.as_bytes().as_slice())
+    .bind(micros(token.issued_at))
+    .bind(token.used_at.map(micros))
+    .bind(token.successor_id.map(|id| id.as_uuid().to_string()))
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl RefreshTokenStore for SqliteStore {
+    #[tracing::instrument(skip_all)]
+    async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshToken>, StoreError> {
+        let row: Option<RefreshTokenRow> = sqlx::query_as(
+            r#"
+            SELECT id, session_id, token_hash, issued_at, used_at, successor_id
+            FROM refresh_tokens WHERE token_hash = ?1
+            "#,
+        )
+        .bind(hash.as_bytes().as_slice())
+        .fetch_optional(self.readers())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(row.map(RefreshToken::try_from).transpose()?)
+    }
+
+    #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
+    async fn rotate(&self, rotation: &RefreshRotation) -> Result<(), WriteError> {
+        let store = |error: sqlx::Error| WriteError::Store(StoreError::new(error));
+        let mut tx = self.begin_write().await.map_err(store)?;
+        let marked = sqlx::query(
+            "UPDATE refresh_tokens SET used_at = ?2, successor_id = ?3 \
+             WHERE id = ?1 AND used_at IS NULL",
+        )
+        .bind(rotation.used.id.as_uuid().to_string())
+        .bind(rotation.used.used_at.map(micros))
+        .bind(
+            rotation
+                .used
+                .successor_id
+                .map(|id| id.as_uuid().to_string()),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(store)?;
+        if marked.rows_affected() != 1 {
+            return Err(WriteError::Conflict);
+        }
+        insert_token(&mut tx, &rotation.successor)
+            .await
+            .map_err(store)?;
+        if !update_session(&mut *tx, &rotation.session)
+            .await
+            .map_err(store)?
+        {
+            return Err(WriteError::Conflict);
+        }
+        tx.commit().await.map_err(store)
+    }
+}
