@@ -1,6 +1,7 @@
 //! Shared helpers of the integration suite.
 
 pub mod app;
+pub mod binary;
 pub mod fixtures;
 pub mod postgres;
 pub mod server;

@@ -1,0 +1,6 @@
+//! The `sessions` binary as operators run it: persistence across restarts, graceful
+//! shutdown, and the README walkthrough.
+
+mod readme_walkthrough;
+mod restart;
+mod shutdown;

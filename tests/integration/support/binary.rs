@@ -1,0 +1,99 @@
+//! The real `sessions` binary as a child process, on a random port and a data directory of
+//! its own.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use serde_json::Value;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+    sync::oneshot,
+};
+
+/// `target/<profile>/sessions`, built by `cargo test --workspace` with this test binary.
+pub fn binary_path() -> PathBuf {
+    let test_binary = std::env::current_exe().expect("test binary path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps");
+    let path = profile_dir.join("sessions");
+    assert!(
+        path.exists(),
+        "{} is missing: run the suite with `cargo test --workspace` (scripts/test)",
+        path.display()
+    );
+    path
+}
+
+/// A running `sessions serve`.
+pub struct RunningBinary {
+    pub child: Child,
+    pub base: String,
+}
+
+impl RunningBinary {
+    /// Sends SIGTERM.
+    pub async fn terminate(&self) {
+        let pid = self.child.id().expect("running child").to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (at most 20 s) for the process to exit; returns whether it exited cleanly.
+    pub async fn wait(mut self) -> bool {
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("server exits")
+            .unwrap()
+            .success()
+    }
+}
+
+/// Starts `sessions serve` on `data_dir` (SQLite), with JSON logs, and waits until it listens.
+pub async fn start(data_dir: &Path) -> RunningBinary {
+    let mut child = Command::new(binary_path())
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("SESSIONS_BIND", "127.0.0.1:0")
+        .env("SESSIONS_DATA_DIR", data_dir)
+        .env("SESSIONS_LOG_FORMAT", "json")
+        .env("SESSIONS_LOGIN_RATE_LIMIT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the sessions binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let (listening, address) = oneshot::channel();
+    tokio::spawn(async move {
+        let mut listening = Some(listening);
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let Ok(entry) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            if entry["message"] == "sessions listening"
+                && let Some(sender) = listening.take()
+            {
+                let _ = sender.send(entry["address"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    let address = tokio::time::timeout(Duration::from_secs(30), address)
+        .await
+        .expect("the server reports it is listening")
+        .expect("listening line");
+    RunningBinary {
+        child,
+        base: format!("http://{address}"),
+    }
+}
