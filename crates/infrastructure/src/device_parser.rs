@@ -61,6 +61,8 @@ impl UapDeviceParser {
             None => (None, None),
         };
         let info = match (&browser, &os) {
+            // An app on the platform's own HTTP stack (e.g. Dalvik) names only the platform.
+            (Some(browser), Some(os)) if browser == os => format!("{os} app"),
             (Some(browser), Some(os)) => format!("{browser} on {os}"),
             (Some(browser), None) => browser.clone(),
             (None, Some(os)) => format!("Unknown browser on {os}"),
@@ -96,6 +98,7 @@ fn browser_name(family: &str) -> String {
         "Firefox Mobile" | "Firefox iOS" => "Firefox",
         "Edge Mobile" => "Edge",
         "Opera Mobile" => "Opera",
+        "IE" => "Internet Explorer",
         other => other,
     }
     .to_owned()
@@ -122,7 +125,10 @@ fn kind(raw: &str, os: Option<&str>) -> DeviceKind {
     }
     match os {
         Some("iOS") if lower.contains("ipad") => DeviceKind::Tablet,
-        Some("Android") if !lower.contains("mobile") => DeviceKind::Tablet,
+        // Android browsers say "Mobile" on phones only; apps (no "Mozilla") say nothing.
+        Some("Android") if lower.starts_with("mozilla") && !lower.contains("mobile") => {
+            DeviceKind::Tablet
+        }
         Some("iOS" | "Android" | "Windows Phone" | "BlackBerry OS" | "KaiOS") => DeviceKind::Mobile,
         Some("macOS" | "Windows" | "Linux" | "Ubuntu" | "Fedora" | "ChromeOS" | "FreeBSD") => {
             DeviceKind::Desktop

@@ -5,7 +5,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sessions_domain::SessionPolicy;
 
-use crate::support::server::{PASSWORD, ServerOptions, expect_problem, spawn_server, tokens};
+use crate::support::server::{
+    CHROME_ON_MACOS, PASSWORD, ServerOptions, expect_problem, spawn_server, tokens,
+};
 
 #[tokio::test]
 async fn registering_returns_201_with_id_email_and_creation_time() {
@@ -68,7 +70,7 @@ async fn login_returns_201_with_a_token_pair_and_the_session() {
     let server = spawn_server(ServerOptions::default()).await;
     server.register("dave@example.com").await;
     let response = server
-        .login_from("dave@example.com", "e2e-browser", "203.0.113.7")
+        .login_from("dave@example.com", CHROME_ON_MACOS, "203.0.113.7")
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body: Value = response.json().await.unwrap();
@@ -79,8 +81,8 @@ async fn login_returns_201_with_a_token_pair_and_the_session() {
     assert_eq!(session["ip_address"], "203.0.113.7");
     assert_eq!(session["last_ip_address"], "203.0.113.7");
     assert_eq!(session["location"], "New York, US");
-    assert_eq!(session["user_agent"], "e2e-browser");
-    assert_eq!(session["device_info"], "e2e-browser");
+    assert_eq!(session["user_agent"], CHROME_ON_MACOS);
+    assert_eq!(session["device_info"], "Chrome on macOS");
     assert_eq!(session["is_current"], true);
     assert_eq!(session["is_active"], true);
     assert_eq!(session["providers_accessed"], json!([]));
@@ -123,7 +125,7 @@ async fn logins_past_the_rate_limit_are_429_with_retry_after() {
         server.login("frank@example.com").await;
     }
     let limited = server
-        .login_from("frank@example.com", "e2e-browser", "198.51.100.9")
+        .login_from("frank@example.com", CHROME_ON_MACOS, "198.51.100.9")
         .await;
     let retry_after: u64 = limited.headers()["retry-after"]
         .to_str()
@@ -134,7 +136,7 @@ async fn logins_past_the_rate_limit_are_429_with_retry_after() {
     expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     // The same address is limited for another account too.
     let same_ip = server
-        .login_from("frank2@example.com", "e2e-browser", "203.0.113.7")
+        .login_from("frank2@example.com", CHROME_ON_MACOS, "203.0.113.7")
         .await;
     expect_problem(same_ip, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }

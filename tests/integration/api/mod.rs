@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod enrichment;
 mod introspect;
 mod malformed;
 mod operations;

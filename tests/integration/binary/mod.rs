@@ -4,3 +4,4 @@
 mod readme_walkthrough;
 mod restart;
 mod shutdown;
+mod startup_errors;

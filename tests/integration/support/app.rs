@@ -75,7 +75,7 @@ impl PasswordHasher for PlainPasswords {
 }
 
 /// The user agent itself is the device description.
-pub struct EchoDevices;
+struct EchoDevices;
 
 impl DeviceParser for EchoDevices {
     fn parse(&self, user_agent: &UserAgent) -> ParsedDevice {

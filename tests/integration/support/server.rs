@@ -9,16 +9,18 @@ use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, rou
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_domain::{CountryCode, Location, SessionPolicy};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, SystemClock, UuidV7Generator,
-    postgres::PostgresStore,
+    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, SystemClock, UapDeviceParser,
+    UuidV7Generator, postgres::PostgresStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
 
-use super::{app::EchoDevices, postgres::fresh_store};
+use super::postgres::fresh_store;
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const SERVICE_TOKEN: &str = "test-service-token";
 pub const PASSWORD: &str = "correct horse battery staple";
+pub const CHROME_ON_MACOS: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) \
+    AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
 
 /// 203.0.113.0/24 is New York, 198.51.100.0/24 is Berlin; nothing else is known.
 pub struct TestGeolocator;
@@ -78,7 +80,7 @@ pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> Te
             refresh_secrets: Arc::new(HmacRefreshSecrets::new(b"e2e-refresh-key")),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
-            devices: Arc::new(EchoDevices),
+            devices: Arc::new(UapDeviceParser::default()),
             geolocator: Arc::new(TestGeolocator),
         },
         options.policy,
@@ -160,9 +162,9 @@ impl TestServer {
             .unwrap()
     }
 
-    /// Logs `email` in (must succeed).
+    /// Logs `email` in with Chrome on macOS from New York (must succeed).
     pub async fn login(&self, email: &str) -> Tokens {
-        let response = self.login_from(email, "e2e-browser", "203.0.113.7").await;
+        let response = self.login_from(email, CHROME_ON_MACOS, "203.0.113.7").await;
         assert_eq!(response.status(), StatusCode::CREATED);
         tokens(response.json().await.unwrap())
     }

@@ -1,0 +1,59 @@
+//! Configuration mistakes stop the binary at once with a clear message.
+
+use std::time::Duration;
+
+use tokio::process::Command;
+
+use crate::support::binary::binary_path;
+
+async fn serve_with(env: &[(&str, &str)]) -> (bool, String) {
+    let data = tempfile::tempdir().unwrap();
+    let mut command = Command::new(binary_path());
+    command
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("SESSIONS_BIND", "127.0.0.1:0")
+        .env("SESSIONS_DATA_DIR", data.path());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(30), command.output())
+        .await
+        .expect("the binary stops by itself")
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_missing_geolocation_database_is_a_clear_startup_error() {
+    let (succeeded, stderr) =
+        serve_with(&[("SESSIONS_GEOIP_DB", "/nonexistent/GeoLite2-City.mmdb")]).await;
+    assert!(!succeeded);
+    assert!(
+        stderr.contains("/nonexistent/GeoLite2-City.mmdb"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_geolocation_database_is_a_clear_startup_error() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("corrupt.mmdb");
+    std::fs::write(&path, b"not a database").unwrap();
+    let (succeeded, stderr) = serve_with(&[("SESSIONS_GEOIP_DB", path.to_str().unwrap())]).await;
+    assert!(!succeeded);
+    assert!(stderr.contains("corrupt.mmdb"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unusable_setting_is_named_in_the_error() {
+    let (succeeded, stderr) = serve_with(&[("SESSIONS_SESSION_LIFETIME", "forever")]).await;
+    assert!(!succeeded);
+    assert!(stderr.contains("forever"), "{stderr}");
+    let (succeeded, stderr) = serve_with(&[("DATABASE_URL", "mysql://localhost/db")]).await;
+    assert!(!succeeded);
+    assert!(stderr.contains("mysql://localhost/db"), "{stderr}");
+}
