@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""The load benchmark of the session service (run it with `bench/run`).
+
+Starts Postgres (the test image) for the pgbench baselines and, with `--store postgres`, as
+the service's store; seeds users and sessions; runs the release binary; drives it with wrk at
+64 connections after a warm-up; prints one table and writes it to bench/last-run.md.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "tmp"
+LUA = ROOT / "bench" / "lua"
+BINARY = ROOT / "target" / "release" / "sessions"
+ARGON2_TIME = ROOT / "target" / "release" / "argon2-time"
+PG_CONTAINER = "sessions-bench-postgres"
+PG_PORT = 55432
+PG_URL = f"postgres://postgres:postgres@127.0.0.1:{PG_PORT}"
+BIND = "127.0.0.1:18080"
+BASE = f"http://{BIND}"
+ADMIN, SERVICE = "bench-admin-token", "bench-service-token"
+PASSWORD = "benchmark password 123"
+CONNECTIONS = 64
+CHROME = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/120.0.0.0 Safari/537.36")
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+# --- Postgres -----------------------------------------------------------------------------
+
+def start_postgres():
+    image = run([str(ROOT / "scripts" / "test-postgres-image.sh")]).stdout.strip()
+    subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
+    run(["docker", "run", "-d", "--name", PG_CONTAINER, "--label", "sessions-bench=1",
+         "-e", "POSTGRES_PASSWORD=postgres", "-p", f"127.0.0.1:{PG_PORT}:5432", image,
+         "-c", "max_connections=300", "-c", "shared_buffers=256MB"])
+    for _ in range(120):
+        if subprocess.run(["psql", f"{PG_URL}/postgres", "-c", "SELECT 1"],
+                          capture_output=True).returncode == 0:
+            return image
+        time.sleep(0.5)
+    raise SystemExit("Postgres did not start")
+
+
+def psql(database, sql):
+    return run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", f"{PG_URL}/{database}", "-c", sql]).stdout
+
+
+def pgbench_baselines(duration):
+    psql("postgres", "DROP DATABASE IF EXISTS pgbench")
+    psql("postgres", "CREATE DATABASE pgbench")
+    run(["pgbench", "-i", "-q", "-s", "10", f"{PG_URL}/pgbench"])
+    results = {}
+    for name, flags in [("select", ["-S"]), ("write", ["-N"])]:
+        output = run(["pgbench", *flags, "-M", "prepared", "-c", str(CONNECTIONS), "-j", "2",
+                      "-T", str(duration), f"{PG_URL}/pgbench"]).stdout
+        results[name] = float(re.search(r"tps = ([\d.]+)", output).group(1))
+        log(f"pgbench {name}: {results[name]:.0f} tps")
+    return results
+
+
+# --- the service --------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, store, database_url):
+        self.store = store
+        self.database_url = database_url
+        self.process = None
+
+    def start(self):
+        env = dict(os.environ,
+                   DATABASE_URL=self.database_url, SESSIONS_BIND=BIND,
+                   SESSIONS_DATA_DIR=str(WORK / "data"), SESSIONS_ADMIN_TOKEN=ADMIN,
+                   SESSIONS_SERVICE_TOKEN=SERVICE, SESSIONS_JWT_SECRET="bench-jwt-secret",
+                   SESSIONS_LOGIN_RATE_LIMIT="0", SESSIONS_CLEANUP_INTERVAL="0",
+                   RUST_LOG="warn")
+        started = time.perf_counter()
+        self.process = subprocess.Popen([str(BINARY), "serve"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                with urllib.request.urlopen(f"{BASE}/readyz", timeout=1) as response:
+                    if response.status == 200:
+                        return (time.perf_counter() - started) * 1000
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit("the server exited during startup")
+            time.sleep(0.002)
+
+    def memory_kib(self):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        return {key: int(fields[key].split()[0]) for key in ("VmRSS", "VmHWM")}
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+def http(method, path, body=None, token=None, agent=CHROME):
+    request = urllib.request.Request(f"{BASE}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("content-type", "application/json")
+    request.add_header("user-agent", agent)
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        text = response.read()
+        return json.loads(text) if text else None
+
+
+def parallel(function, items):
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        return list(pool.map(function, items))
+
+
+# --- seeding -------------------------------------------------------------------------------
+
+def seed_sql(store, database_url, statements_pg, statement_sqlite):
+    """Bulk rows straight into the store (far faster than the API)."""
+    if store == "postgres":
+        for statement in statements_pg:
+            psql("sessions_bench", statement)
+    else:
+        path = database_url.split("sqlite://", 1)[1]
+        connection = sqlite3.connect(path, timeout=60)
+        connection.executescript(statement_sqlite)
+        connection.commit()
+        connection.close()
+
+
+PG_FILLER_SESSIONS = """
+INSERT INTO users (id, email, password_hash, created_at, updated_at)
+SELECT gen_random_uuid(), 'filler-{tag}-' || n || '@example.com', 'x', now(), now()
+FROM generate_series(1, {users}) AS n;
+INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address, last_activity_at, expires_at)
+SELECT gen_random_uuid(), u.id, now() - interval '{age}', now(), '198.51.100.1',
+       now() - interval '{age}', now() - interval '{age}' + interval '30 days'
+FROM users u CROSS JOIN generate_series(1, {per_user}) AS n
+WHERE u.email LIKE 'filler-{tag}-%';
+ANALYZE;
+"""
+
+SQLITE_FILLER_SESSIONS = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {users})
+INSERT INTO users (id, email, password_hash, created_at, updated_at)
+SELECT lower(hex(randomblob(16))), 'filler-{tag}-' || i || '@example.com', 'x', {now}, {now} FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_user})
+INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address, last_activity_at, expires_at)
+SELECT lower(hex(randomblob(16))), u.id, {created}, {now}, '198.51.100.1', {created}, {created} + 2592000000000
+FROM users u CROSS JOIN n WHERE u.email LIKE 'filler-{tag}-%';
+ANALYZE;
+"""
+
+
+def filler_sessions(server, tag, users, per_user, age_days):
+    now_us = int(time.time() * 1_000_000)
+    seed_sql(server.store, server.database_url,
+             [PG_FILLER_SESSIONS.format(tag=tag, users=users, per_user=per_user,
+                                        age=f"{age_days} days")],
+             SQLITE_FILLER_SESSIONS.format(tag=tag, users=users, per_user=per_user, now=now_us,
+                                           created=now_us - age_days * 86_400_000_000))
+
+
+def extra_sessions_of(server, emails, per_user, tag):
+    """`per_user` more active sessions for each bench user; returns their ids per user."""
+    quoted = ",".join(f"'{email}'" for email in emails)
+    now_us = int(time.time() * 1_000_000)
+    seed_sql(server.store, server.database_url,
+             [f"""INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address,
+                                      last_activity_at, expires_at, device_info)
+                  SELECT gen_random_uuid(), u.id, now() - n * interval '1 minute', now(),
+                         '203.0.113.9', now(), now() + interval '20 days', '{tag}'
+                  FROM users u CROSS JOIN generate_series(1, {per_user}) AS n
+                  WHERE u.email IN ({quoted})"""],
+             f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_user})
+                 INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address,
+                                       last_activity_at, expires_at, device_info)
+                 SELECT lower(hex(randomblob(16))), u.id, {now_us} - i * 60000000, {now_us},
+                        '203.0.113.9', {now_us}, {now_us} + 1728000000000, '{tag}'
+                 FROM users u CROSS JOIN n WHERE u.email IN ({quoted});""")
+    ids = {}
+    if server.store == "postgres":
+        rows = psql("sessions_bench", f"""SELECT u.email, s.id FROM sessions s JOIN users u ON u.id = s.user_id
+                                          WHERE s.device_info = '{tag}'""").splitlines()
+        pairs = [row.split("|") for row in rows]
+    else:
+        connection = sqlite3.connect(server.database_url.split("sqlite://", 1)[1], timeout=60)
+        pairs = connection.execute(f"""SELECT u.email, s.id FROM sessions s JOIN users u ON u.id = s.user_id
+                                       WHERE s.device_info = '{tag}'""").fetchall()
+        connection.close()
+    for email, session_id in pairs:
+        ids.setdefault(email, []).append(session_id)
+    return ids
+
+
+# --- load ----------------------------------------------------------------------------------
+
+def wrk(script, duration, env):
+    output = run(["wrk", "-t", str(CONNECTIONS), "-c", str(CONNECTIONS), "-d", f"{duration}s",
+                  "--timeout", "10s", "-s", str(LUA / script), BASE],
+                 env=dict(os.environ, BENCH_LUA=str(LUA), **env)).stdout
+    summary = json.loads(output.strip().splitlines()[-1])
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1_000_000)
+    return summary
+
+
+def write_lines(name, lines):
+    path = WORK / name
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def scenario(results, server, name, script, env, warmup, duration, warmup_env=None):
+    startup = server.start()
+    wrk(script, warmup, warmup_env or env)
+    summary = wrk(script, duration, env)
+    summary["peak_rss_kib"] = server.memory_kib()["VmHWM"]
+    summary["startup_ms"] = startup
+    server.stop()
+    results[name] = summary
+    log(f"{name}: {summary['rps']:.0f} req/s, p50 {summary['p50_us'] / 1000:.2f} ms, "
+        f"p99 {summary['p99_us'] / 1000:.2f} ms, errors {summary['errors']}")
+    return summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per run")
+    args = parser.parse_args()
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    versions = {
+        "rustc": run(["rustc", "--version"]).stdout.strip(),
+        "postgres_image": start_postgres(),
+        "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+               .stdout.splitlines()[0].split(" [")[0],
+    }
+    baselines = pgbench_baselines(args.duration)
+    argon2 = json.loads(run([str(ARGON2_TIME)]).stdout)
+    cores = os.cpu_count()
+    hashing_ceiling = cores / (argon2["median_ms"] / 1000)
+    log(f"argon2id: {argon2['median_ms']:.1f} ms per hash; ceiling {hashing_ceiling:.1f} logins/s")
+
+    if args.store == "postgres":
+        psql("postgres", "DROP DATABASE IF EXISTS sessions_bench")
+        psql("postgres", "CREATE DATABASE sessions_bench")
+        database_url = f"{PG_URL}/sessions_bench"
+    else:
+        database_url = f"sqlite://{WORK / 'sessions.db'}"
+    server = Server(args.store, database_url)
+    first_start = server.start()  # migrates
+    idle = server.memory_kib()
+
+    emails = [f"bench-{n}@example.com" for n in range(CONNECTIONS)]
+    parallel(lambda email: http("POST", "/v1/users", {"email": email, "password": PASSWORD}), emails)
+    login = lambda email: http("POST", "/v1/auth/login", {"email": email, "password": PASSWORD})
+    primary = parallel(login, emails)
+    chains_warmup = parallel(login, emails)
+    chains_measured = parallel(login, emails)
+    server.stop()
+    tokens = write_lines("tokens.txt", [pair["access_token"] for pair in primary])
+    filler_sessions(server, "a", users=1000, per_user=9, age_days=1)
+    extra_sessions_of(server, emails, per_user=9, tag="listed")
+
+    results = {}
+    run_args = (args.warmup, args.duration)
+    common = {"BENCH_TOKENS": tokens, "BENCH_SERVICE_TOKEN": SERVICE}
+    scenario(results, server, "GET /v1/sessions/current", "get_current.lua", common, *run_args)
+    scenario(results, server, "POST /v1/introspect", "introspect.lua", common, *run_args)
+    scenario(results, server, "GET /v1/sessions (10 sessions)", "get_current.lua",
+             dict(common, BENCH_PATH="/v1/sessions"), *run_args)
+    scenario(results, server, "POST /v1/auth/refresh", "refresh.lua",
+             {"BENCH_TOKENS": write_lines("refresh-measured.txt", [p["refresh_token"] for p in chains_measured])},
+             *run_args,
+             warmup_env={"BENCH_TOKENS": write_lines("refresh-warmup.txt", [p["refresh_token"] for p in chains_warmup])})
+    scenario(results, server, "POST /v1/auth/login", "login.lua",
+             {"BENCH_EMAILS": write_lines("emails.txt", emails), "BENCH_PASSWORD": PASSWORD}, *run_args)
+    # Logins evicted the primary sessions (limit 10): log in again for the next scenarios.
+    server.start()
+    primary = parallel(login, emails)
+    server.stop()
+    tokens = write_lines("tokens.txt", [pair["access_token"] for pair in primary])
+    common["BENCH_TOKENS"] = tokens
+    revocable = extra_sessions_of(server, emails, per_user=1000, tag="revocable")
+    ids_dir = WORK / "ids"
+    ids_dir.mkdir()
+    for n, email in enumerate(emails, start=1):
+        (ids_dir / f"{n}.txt").write_text("\n".join(revocable[email]) + "\n")
+    scenario(results, server, "DELETE /v1/sessions/{id}", "revoke.lua",
+             dict(common, BENCH_IDS_DIR=str(ids_dir)), *run_args)
+
+    log("seeding 1,000,000 more sessions (ended 8+ days ago)")
+    filler_sessions(server, "m", users=100_000, per_user=10, age_days=40)
+    scenario(results, server, "GET /v1/sessions/current, 1M sessions", "get_current.lua",
+             common, *run_args)
+    scenario(results, server, "GET /v1/sessions, 1M sessions", "get_current.lua",
+             dict(common, BENCH_PATH="/v1/sessions"), *run_args)
+
+    # Cleanup of the 1M ended sessions while the authenticated GET runs.
+    startup = server.start()
+    wrk("get_current.lua", args.warmup, common)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        load = pool.submit(wrk, "get_current.lua", args.duration, common)
+        time.sleep(1)
+        cleanup_started = time.perf_counter()
+        deleted = http("POST", "/v1/admin/sessions/cleanup", token=ADMIN)["deleted"]
+        cleanup_seconds = time.perf_counter() - cleanup_started
+        during = load.result()
+    during["peak_rss_kib"] = server.memory_kib()["VmHWM"]
+    during["startup_ms"] = startup
+    server.stop()
+    results["GET /v1/sessions/current during cleanup"] = during
+    cleanup_rate = deleted / cleanup_seconds
+    log(f"cleanup: {deleted} rows in {cleanup_seconds:.1f} s = {cleanup_rate:.0f} rows/s")
+
+    startups = [summary["startup_ms"] for summary in results.values()]
+    report = render(args, versions, baselines, argon2, hashing_ceiling, idle, first_start,
+                    startups, results, deleted, cleanup_rate)
+    print(report)
+    (ROOT / "bench" / f"last-run-{args.store}.md").write_text(report)
+    subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
+
+
+def render(args, versions, baselines, argon2, ceiling, idle, first_start, startups, results,
+           deleted, cleanup_rate):
+    ms = lambda us: f"{us / 1000:.2f} ms"
+    rows = ["| scenario | req/s | p50 | p99 | errors | server peak RSS |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        rows.append(f"| {name} | {r['rps']:.0f} | {ms(r['p50_us'])} | {ms(r['p99_us'])} | "
+                    f"{r['errors']} | {r['peak_rss_kib'] / 1024:.1f} MiB |")
+    select, write = baselines["select"], baselines["write"]
+    get, intro = results["GET /v1/sessions/current"], results["POST /v1/introspect"]
+    listing, refresh = results["GET /v1/sessions (10 sessions)"], results["POST /v1/auth/refresh"]
+    login = results["POST /v1/auth/login"]
+    get_1m, list_1m = results["GET /v1/sessions/current, 1M sessions"], results["GET /v1/sessions, 1M sessions"]
+    during = results["GET /v1/sessions/current during cleanup"]
+    startup = statistics.median(startups)
+    check = lambda ok: "met" if ok else "MISSED"
+    targets = [
+        ("authenticated GET ≥ 0.5 × pgbench -S; p99 ≤ 5 ms",
+         f"{get['rps'] / select:.2f} ×, p99 {ms(get['p99_us'])}",
+         check(get["rps"] >= 0.5 * select and get["p99_us"] <= 5000)),
+        ("introspect ≥ 0.5 × pgbench -S; p99 ≤ 5 ms",
+         f"{intro['rps'] / select:.2f} ×, p99 {ms(intro['p99_us'])}",
+         check(intro["rps"] >= 0.5 * select and intro["p99_us"] <= 5000)),
+        ("list ≥ 0.3 × pgbench -S", f"{listing['rps'] / select:.2f} ×",
+         check(listing["rps"] >= 0.3 * select)),
+        ("refresh ≥ 0.5 × pgbench -N, no error", f"{refresh['rps'] / write:.2f} ×, {refresh['errors']} errors",
+         check(refresh["rps"] >= 0.5 * write and refresh["errors"] == 0)),
+        ("login ≥ 0.8 × hashing ceiling; peak RSS ≤ 64 MiB",
+         f"{login['rps'] / ceiling:.2f} ×, {login['peak_rss_kib'] / 1024:.1f} MiB",
+         check(login["rps"] >= 0.8 * ceiling and login["peak_rss_kib"] <= 64 * 1024)),
+        ("1M sessions: GET and list p99 ≤ 1.5 × 10k",
+         f"GET {get_1m['p99_us'] / get['p99_us']:.2f} ×, list {list_1m['p99_us'] / listing['p99_us']:.2f} ×",
+         check(get_1m["p99_us"] <= 1.5 * get["p99_us"] and list_1m["p99_us"] <= 1.5 * listing["p99_us"])),
+        ("cleanup ≥ 50,000 rows/s; GET p99 ≤ 2 × baseline",
+         f"{cleanup_rate:.0f} rows/s, p99 {during['p99_us'] / get['p99_us']:.2f} ×",
+         check(cleanup_rate >= 50_000 and during["p99_us"] <= 2 * get["p99_us"])),
+        ("idle RSS ≤ 20 MiB", f"{idle['VmRSS'] / 1024:.1f} MiB", check(idle["VmRSS"] <= 20 * 1024)),
+        ("start to ready ≤ 300 ms (migrated database)", f"{startup:.0f} ms (median of {len(startups)})",
+         check(startup <= 300)),
+    ]
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "?")
+    lines = [
+        f"# Benchmark, store: {args.store}",
+        "",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- machine: {os.cpu_count()} cores ({cpu}); load generator, server and Postgres share them",
+        f"- versions: {versions['rustc']}; {versions['wrk']}; Postgres image {versions['postgres_image']}",
+        f"- command: `bench/run --store {args.store} --duration {args.duration} --warmup {args.warmup}`",
+        f"- wrk: {CONNECTIONS} connections, {args.warmup} s warm-up, {args.duration} s measured per scenario",
+        "",
+        "## Baselines (same run)",
+        "",
+        f"- `pgbench -S -M prepared` (64 clients): {select:.0f} tps",
+        f"- `pgbench -N -M prepared` (64 clients): {write:.0f} tps",
+        f"- one argon2id hash (m={argon2['memory_kib']} KiB, t={argon2['iterations']}, p={argon2['parallelism']}): "
+        f"{argon2['median_ms']:.1f} ms → hashing ceiling {ceiling:.1f} logins/s on {os.cpu_count()} cores",
+        f"- first start (migrating an empty database): {first_start:.0f} ms; idle RSS {idle['VmRSS'] / 1024:.1f} MiB",
+        f"- cleanup: {deleted} sessions deleted at {cleanup_rate:.0f} rows/s",
+        "",
+        "## Scenarios",
+        "",
+        *rows,
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        *[f"| {target} | {measured} | {verdict} |" for target, measured, verdict in targets],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
