@@ -4,9 +4,11 @@ use std::{sync::OnceLock, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request},
+    http::Method,
     middleware::Next,
     response::Response,
 };
+use metrics::SharedString;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Installs the process-wide Prometheus recorder once and returns its handle.
@@ -32,6 +34,20 @@ pub fn install_metrics_recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// The method as a static label (no allocation per request).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// Records `http_requests_total` and `http_request_duration_seconds` for matched routes.
 pub async fn track(request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -39,12 +55,15 @@ pub async fn track(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let labels = [
-        ("method", method),
-        ("route", route),
-        ("status", response.status().as_u16().to_string()),
+        ("method", SharedString::from(method)),
+        ("route", SharedString::from(route)),
+        (
+            "status",
+            SharedString::from(response.status().as_str().to_owned()),
+        ),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)

@@ -7,9 +7,12 @@ use sessions_application::SessionService;
 
 use crate::{rate_limit::LoginRateLimiter, settings::HttpSettings};
 
-/// The router's state.
+/// The router's state: one shared allocation, so each handler's copy is one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     /// The use cases.
     pub service: Arc<dyn SessionService>,
     /// HTTP settings.
@@ -27,11 +30,19 @@ impl AppState {
         settings: HttpSettings,
         metrics: PrometheusHandle,
     ) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             login_limiter: Arc::new(LoginRateLimiter::new(settings.login_rate_limit)),
             service,
             settings: Arc::new(settings),
             metrics,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

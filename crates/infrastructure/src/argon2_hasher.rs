@@ -1,14 +1,13 @@
 //! Adapter: argon2id password hashing at OWASP parameters, off the async executor and with
-//! bounded concurrency (a login storm queues instead of exhausting memory).
+//! bounded concurrency. Each of the N hashing slots owns one memory buffer for the whole life
+//! of the process, so a login storm queues instead of allocating (and keeping, in per-thread
+//! allocator arenas) 19 MiB per hash.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use argon2::{
-    Algorithm, Argon2, Params, Version,
-    password_hash::{
-        PasswordHash as PhcHash, PasswordHasher as _, PasswordVerifier, SaltString,
-        rand_core::OsRng,
-    },
+    Algorithm, Argon2, Block, Params, Version,
+    password_hash::{Output, ParamsString, PasswordHash as PhcHash, SaltString, rand_core::OsRng},
 };
 use async_trait::async_trait;
 use sessions_application::ports::{HashingError, PasswordHasher};
@@ -39,8 +38,10 @@ impl Default for Argon2Cost {
 /// Hashes with argon2id; at most `max_concurrent` hashes run at once.
 #[derive(Clone)]
 pub struct Argon2Hasher {
-    argon2: Argon2<'static>,
+    params: Params,
     permits: Arc<Semaphore>,
+    /// One argon2 memory buffer per hashing slot, reused by every hash.
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     dummy_hash: Arc<str>,
 }
 
@@ -54,6 +55,86 @@ fn failure(error: impl std::fmt::Display) -> HashingError {
     HashingError(error.to_string())
 }
 
+/// Output length of new hashes, in bytes.
+const OUTPUT_LEN: usize = 32;
+
+/// Computes `password`'s argon2 hash with `params` and `salt` into `out`, in `memory`
+/// (grown when the parameters need more).
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> Result<(), HashingError> {
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+        .map_err(failure)
+}
+
+/// A new PHC string for `password` with a fresh salt.
+fn new_phc(
+    params: &Params,
+    password: &[u8],
+    memory: &mut Vec<Block>,
+) -> Result<String, HashingError> {
+    let salt = SaltString::generate(&mut OsRng);
+    let mut salt_bytes = [0_u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(failure)?;
+    let mut out = [0_u8; OUTPUT_LEN];
+    compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params.clone(),
+        password,
+        salt_bytes,
+        &mut out,
+        memory,
+    )?;
+    let phc = PhcHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(failure)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(failure)?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `candidate` matches the PHC string `phc` (whatever parameters it was made with).
+fn matches(candidate: &[u8], phc: &str, memory: &mut Vec<Block>) -> Result<bool, HashingError> {
+    let parsed = PhcHash::new(phc).map_err(failure)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(failure)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(failure)?
+        .unwrap_or_default();
+    let expected = parsed
+        .hash
+        .ok_or_else(|| failure("stored hash has no output"))?;
+    let params = Params::try_from(&parsed).map_err(failure)?;
+    let mut salt_bytes = [0_u8; 64];
+    let salt = parsed
+        .salt
+        .ok_or_else(|| failure("stored hash has no salt"))?
+        .decode_b64(&mut salt_bytes)
+        .map_err(failure)?;
+    let mut out = vec![0_u8; expected.len()];
+    compute(
+        algorithm, version, params, candidate, salt, &mut out, memory,
+    )?;
+    // Output's equality is constant-time.
+    Ok(Output::new(&out).map_err(failure)? == expected)
+}
+
 impl Argon2Hasher {
     /// A hasher with `cost`, running at most `max_concurrent` hashes at once. Computes the
     /// dummy hash that unknown users are verified against.
@@ -61,38 +142,39 @@ impl Argon2Hasher {
     /// # Errors
     /// [`HashingError`] for parameters argon2 rejects.
     pub fn new(cost: Argon2Cost, max_concurrent: usize) -> Result<Self, HashingError> {
-        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
-            .map_err(failure)?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let salt = SaltString::generate(&mut OsRng);
-        let dummy_hash = argon2
-            .hash_password(b"dummy password for unknown users", &salt)
-            .map_err(failure)?
-            .to_string();
+        let params = Params::new(
+            cost.memory_kib,
+            cost.iterations,
+            cost.parallelism,
+            Some(OUTPUT_LEN),
+        )
+        .map_err(failure)?;
+        let mut memory = Vec::new();
+        let dummy_hash = new_phc(&params, b"dummy password for unknown users", &mut memory)?;
         Ok(Self {
-            argon2,
+            params,
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            buffers: Arc::new(Mutex::new(vec![memory])),
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    /// Runs `work` on the blocking pool once a hashing permit is free.
+    /// Runs `work` on the blocking pool with a slot's memory, once a slot is free.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Argon2<'static>) -> Result<T, HashingError> + Send + 'static,
+        work: impl FnOnce(&Params, &mut Vec<Block>) -> Result<T, HashingError> + Send + 'static,
     ) -> Result<T, HashingError> {
         let _permit = self.permits.acquire().await.map_err(failure)?;
-        let argon2 = self.argon2.clone();
-        tokio::task::spawn_blocking(move || work(&argon2))
-            .await
-            .map_err(failure)?
-    }
-
-    fn check(argon2: &Argon2<'static>, candidate: &str, phc: &str) -> Result<bool, HashingError> {
-        let parsed = PhcHash::new(phc).map_err(failure)?;
-        Ok(argon2
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok())
+        let buffers = Arc::clone(&self.buffers);
+        let params = self.params.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut memory = buffers.lock().map_err(failure)?.pop().unwrap_or_default();
+            let result = work(&params, &mut memory);
+            buffers.lock().map_err(failure)?.push(memory);
+            result
+        })
+        .await
+        .map_err(failure)?
     }
 }
 
@@ -100,25 +182,21 @@ impl Argon2Hasher {
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HashingError> {
         let password = password.expose().to_owned();
-        self.run(move |argon2| {
-            let salt = SaltString::generate(&mut OsRng);
-            let phc = argon2
-                .hash_password(password.as_bytes(), &salt)
-                .map_err(failure)?;
-            Ok(PasswordHash::new(phc.to_string()))
+        self.run(move |params, memory| {
+            new_phc(params, password.as_bytes(), memory).map(PasswordHash::new)
         })
         .await
     }
 
     async fn verify(&self, candidate: &str, hash: &PasswordHash) -> Result<bool, HashingError> {
         let (candidate, phc) = (candidate.to_owned(), hash.as_str().to_owned());
-        self.run(move |argon2| Self::check(argon2, &candidate, &phc))
+        self.run(move |_, memory| matches(candidate.as_bytes(), &phc, memory))
             .await
     }
 
     async fn verify_dummy(&self, candidate: &str) -> Result<(), HashingError> {
         let (candidate, phc) = (candidate.to_owned(), self.dummy_hash.clone());
-        self.run(move |argon2| Self::check(argon2, &candidate, &phc).map(drop))
+        self.run(move |_, memory| matches(candidate.as_bytes(), &phc, memory).map(drop))
             .await
     }
 }
@@ -150,6 +228,38 @@ mod tests {
     async fn the_default_cost_is_owasps() {
         let cost = Argon2Cost::default();
         assert!(cost.memory_kib >= 19 * 1024 && cost.iterations >= 2);
+    }
+
+    #[tokio::test]
+    async fn hashes_made_by_the_reference_crate_verify_and_ours_verify_there() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let hasher = cheap();
+        let reference = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(64, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = reference
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        assert!(
+            hasher
+                .verify("correct horse battery", &PasswordHash::new(theirs))
+                .await
+                .unwrap()
+        );
+        let ours = hasher
+            .hash(&Password::new("correct horse battery".into()).unwrap())
+            .await
+            .unwrap();
+        let parsed = PhcHash::new(ours.as_str()).unwrap();
+        assert!(
+            reference
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
     }
 
     #[tokio::test]

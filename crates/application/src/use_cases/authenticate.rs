@@ -178,16 +178,26 @@ impl Application {
             .ip
             .or(state.last_ip_address)
             .unwrap_or(state.ip_address);
-        let devices = &self.ports.devices;
+        // The same header as at sign-in is the same device: nothing to parse or compare
+        // (the common case, kept off the hot path).
+        let (device, original_device) = if signals.user_agent == state.user_agent.as_ref() {
+            (None, None)
+        } else {
+            let devices = &self.ports.devices;
+            (
+                signals
+                    .user_agent
+                    .map(|agent| devices.parse(agent).fingerprint),
+                state
+                    .user_agent
+                    .as_ref()
+                    .map(|agent| devices.parse(agent).fingerprint),
+            )
+        };
         TouchRequest {
             ip,
-            device: signals
-                .user_agent
-                .map(|agent| devices.parse(agent).fingerprint),
-            original_device: state
-                .user_agent
-                .as_ref()
-                .map(|agent| devices.parse(agent).fingerprint),
+            device,
+            original_device,
             country: self
                 .locate(ip, signals.country_hint)
                 .map(|location| location.country()),

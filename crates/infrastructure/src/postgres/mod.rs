@@ -38,6 +38,9 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))
+            // No ping round trip before every query: a broken connection fails its query
+            // and is replaced; readiness checks the database explicitly.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Self { pool })

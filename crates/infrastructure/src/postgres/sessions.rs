@@ -360,15 +360,14 @@ impl SessionRepository for PostgresStore {
         batch_size: u32,
     ) -> Result<u64, StoreError> {
         // Each branch walks its own index (idx_sessions_cleanup, ix_sessions_revoked_at) and
-        // stops after one batch; SKIP LOCKED leaves rows that live traffic holds alone.
+        // stops after one batch, so every statement is short and live traffic interleaves.
         let result = sqlx::query(
             r#"
             WITH expired AS (
-                SELECT id FROM sessions WHERE expires_at < $1
-                ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+                SELECT id FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
             ), revoked AS (
                 SELECT id FROM sessions WHERE is_revoked AND revoked_at < $1
-                ORDER BY revoked_at LIMIT $2 FOR UPDATE SKIP LOCKED
+                ORDER BY revoked_at LIMIT $2
             ), batch AS (
                 SELECT id FROM expired UNION SELECT id FROM revoked LIMIT $2
             )

@@ -18,6 +18,11 @@ use crate::{
     settings::Settings,
 };
 
+/// mimalloc: measurably less CPU per request than the system allocator on the hot path, and
+/// large freed blocks go back to the OS instead of lingering in per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Why the binary stopped with an error.
 #[derive(Debug, thiserror::Error)]
 enum StartupError {
