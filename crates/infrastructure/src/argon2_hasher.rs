@@ -1,7 +1,7 @@
 //! Adapter: argon2id password hashing at OWASP parameters, off the async executor and with
-//! bounded concurrency. Each of the N hashing slots owns one memory buffer for the whole life
-//! of the process, so a login storm queues instead of allocating (and keeping, in per-thread
-//! allocator arenas) 19 MiB per hash.
+//! bounded concurrency. Each of the N hashing slots allocates its memory buffer (19 MiB) on
+//! first use and reuses it for every later hash: memory stays bounded at N buffers however
+//! hard logins arrive, and no hash pays for a fresh allocation. Nothing is hashed at startup.
 
 use std::sync::{Arc, Mutex};
 
@@ -40,7 +40,7 @@ impl Default for Argon2Cost {
 pub struct Argon2Hasher {
     params: Params,
     permits: Arc<Semaphore>,
-    /// One argon2 memory buffer per hashing slot, reused by every hash.
+    /// Memory buffers of idle slots (at most N exist).
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     dummy_hash: Arc<str>,
 }
@@ -76,6 +76,20 @@ fn compute(
     Argon2::new(algorithm, version, params)
         .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
         .map_err(failure)
+}
+
+/// A PHC string with `params` that no password matches (its output is zeros): verifying
+/// against it costs exactly a real verification, without computing anything at startup.
+fn dummy_phc(params: &Params) -> Result<String, HashingError> {
+    let salt = SaltString::from_b64("c2Vzc2lvbnMtZHVtbXktc2FsdA").map_err(failure)?;
+    let phc = PhcHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(failure)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&[0_u8; OUTPUT_LEN]).map_err(failure)?),
+    };
+    Ok(phc.to_string())
 }
 
 /// A new PHC string for `password` with a fresh salt.
@@ -136,8 +150,7 @@ fn matches(candidate: &[u8], phc: &str, memory: &mut Vec<Block>) -> Result<bool,
 }
 
 impl Argon2Hasher {
-    /// A hasher with `cost`, running at most `max_concurrent` hashes at once. Computes the
-    /// dummy hash that unknown users are verified against.
+    /// A hasher with `cost`, running at most `max_concurrent` hashes at once.
     ///
     /// # Errors
     /// [`HashingError`] for parameters argon2 rejects.
@@ -149,13 +162,11 @@ impl Argon2Hasher {
             Some(OUTPUT_LEN),
         )
         .map_err(failure)?;
-        let mut memory = Vec::new();
-        let dummy_hash = new_phc(&params, b"dummy password for unknown users", &mut memory)?;
         Ok(Self {
+            dummy_hash: dummy_phc(&params)?.into(),
             params,
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            buffers: Arc::new(Mutex::new(vec![memory])),
-            dummy_hash: dummy_hash.into(),
+            buffers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -273,6 +284,32 @@ mod tests {
 
     #[tokio::test]
     async fn the_dummy_verification_succeeds_without_matching_anything() {
-        assert!(cheap().verify_dummy("whatever").await.is_ok());
+        let hasher = cheap();
+        assert!(hasher.verify_dummy("whatever").await.is_ok());
+        let dummy = PasswordHash::new(hasher.dummy_hash.to_string());
+        assert!(!hasher.verify("whatever", &dummy).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory_buffers_are_reused_never_more_than_one_per_slot() {
+        let hasher = cheap();
+        assert!(
+            hasher.buffers.lock().unwrap().is_empty(),
+            "nothing allocated up front"
+        );
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move {
+                    let password = Password::new("correct horse battery".into()).unwrap();
+                    hasher.hash(&password).await.unwrap();
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let buffers = hasher.buffers.lock().unwrap().len();
+        assert!((1..=2).contains(&buffers), "{buffers} buffers for 2 slots");
     }
 }

@@ -23,48 +23,47 @@ use super::{
 };
 use crate::session_columns::{SESSION_COLUMNS, SessionColumns};
 
+/// `SET` clause writing every mutable column of a session: `$1` id and `$2` the version
+/// read are for the `WHERE`; `$3`…`$14` are bound by [`bind_session_update`].
+pub(super) const SESSION_UPDATE_SET: &str = "updated_at = $3, last_activity_at = $4, \
+    is_revoked = $5, revoked_at = $6, revoked_reason = $7, is_trusted = $8, \
+    refresh_token_id = $9, last_ip_address = $10, suspicious_activity_count = $11, \
+    last_provider_accessed = $12, last_provider_sync_at = $13, providers_accessed = $14, \
+    version = version + 1";
+
+/// Binds `$1`…`$14` of a statement using [`SESSION_UPDATE_SET`].
+pub(super) fn bind_session_update<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    session: &Session,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let row = SessionColumns::from_session(session);
+    query
+        .bind(row.id)
+        .bind(row.version)
+        .bind(row.updated_at)
+        .bind(row.last_activity_at)
+        .bind(row.is_revoked)
+        .bind(row.revoked_at)
+        .bind(row.revoked_reason)
+        .bind(row.is_trusted)
+        .bind(row.refresh_token_id)
+        .bind(row.last_ip_address.map(IpNetwork::from))
+        .bind(count_column(row.suspicious_activity_count))
+        .bind(row.last_provider_accessed)
+        .bind(row.last_provider_sync_at)
+        .bind(row.providers_accessed)
+}
+
 /// Writes every mutable column of `session` if its stored version is still the one it was
 /// read with, advancing the version. Returns whether the row was written.
-pub(super) async fn update_session<'c>(
+async fn update_session<'c>(
     executor: impl PgExecutor<'c>,
     session: &Session,
 ) -> Result<bool, sqlx::Error> {
-    let row = SessionColumns::from_session(session);
-    let result = sqlx::query(
-        r#"
-        UPDATE sessions SET
-            updated_at = $3,
-            last_activity_at = $4,
-            is_revoked = $5,
-            revoked_at = $6,
-            revoked_reason = $7,
-            is_trusted = $8,
-            refresh_token_id = $9,
-            last_ip_address = $10,
-            suspicious_activity_count = $11,
-            last_provider_accessed = $12,
-            last_provider_sync_at = $13,
-            providers_accessed = $14,
-            version = version + 1
-        WHERE id = $1 AND version = $2
-        "#,
-    )
-    .bind(row.id)
-    .bind(row.version)
-    .bind(row.updated_at)
-    .bind(row.last_activity_at)
-    .bind(row.is_revoked)
-    .bind(row.revoked_at)
-    .bind(row.revoked_reason)
-    .bind(row.is_trusted)
-    .bind(row.refresh_token_id)
-    .bind(row.last_ip_address.map(IpNetwork::from))
-    .bind(count_column(row.suspicious_activity_count))
-    .bind(row.last_provider_accessed)
-    .bind(row.last_provider_sync_at)
-    .bind(row.providers_accessed)
-    .execute(executor)
-    .await?;
+    let sql = format!("UPDATE sessions SET {SESSION_UPDATE_SET} WHERE id = $1 AND version = $2");
+    let result = bind_session_update(sqlx::query(&sql), session)
+        .execute(executor)
+        .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -359,8 +358,10 @@ impl SessionRepository for PostgresStore {
         cutoff: DateTime<Utc>,
         batch_size: u32,
     ) -> Result<u64, StoreError> {
-        // Each branch walks its own index (idx_sessions_cleanup, ix_sessions_revoked_at) and
-        // stops after one batch, so every statement is short and live traffic interleaves.
+        // Each branch walks an index on its end time (expires_at, or the partial index on
+        // revoked_at) and stops after one batch, so every statement is short and live traffic
+        // interleaves. `= ANY(ARRAY(…))` makes the delete itself a primary-key lookup (a plain
+        // `IN (SELECT …)` lets the planner hash-join against a scan of the whole table).
         let result = sqlx::query(
             r#"
             WITH expired AS (
@@ -368,10 +369,9 @@ impl SessionRepository for PostgresStore {
             ), revoked AS (
                 SELECT id FROM sessions WHERE is_revoked AND revoked_at < $1
                 ORDER BY revoked_at LIMIT $2
-            ), batch AS (
-                SELECT id FROM expired UNION SELECT id FROM revoked LIMIT $2
             )
-            DELETE FROM sessions WHERE id IN (SELECT id FROM batch)
+            DELETE FROM sessions
+            WHERE id = ANY(ARRAY(SELECT id FROM expired UNION SELECT id FROM revoked LIMIT $2))
             "#,
         )
         .bind(cutoff)
