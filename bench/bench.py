@@ -282,6 +282,9 @@ def main():
         database_url = f"sqlite://{WORK / 'sessions.db'}"
     server = Server(args.store, database_url)
     first_start = server.start()  # migrates
+    idle_first = server.memory_kib()
+    server.stop()
+    server.start()  # an already migrated database, as after any restart
     idle = server.memory_kib()
 
     emails = [f"bench-{n}@example.com" for n in range(CONNECTIONS)]
@@ -353,15 +356,15 @@ def main():
     log(f"cleanup: {deleted} rows in {cleanup_seconds:.1f} s = {cleanup_rate:.0f} rows/s")
 
     startups = [summary["startup_ms"] for summary in results.values()]
-    report = render(args, versions, baselines, argon2, hashing_ceiling, idle, first_start,
-                    startups, results, deleted, cleanup_rate)
+    report = render(args, versions, baselines, argon2, hashing_ceiling, idle, idle_first,
+                    first_start, startups, results, deleted, cleanup_rate)
     print(report)
     (ROOT / "bench" / f"last-run-{args.store}.md").write_text(report)
     subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
 
 
-def render(args, versions, baselines, argon2, ceiling, idle, first_start, startups, results,
-           deleted, cleanup_rate):
+def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_start, startups,
+           results, deleted, cleanup_rate):
     ms = lambda us: f"{us / 1000:.2f} ms"
     rows = ["| scenario | req/s | p50 | p99 | errors | server peak RSS |",
             "|---|---:|---:|---:|---:|---:|"]
@@ -396,7 +399,8 @@ def render(args, versions, baselines, argon2, ceiling, idle, first_start, startu
         ("cleanup ≥ 50,000 rows/s; GET p99 ≤ 2 × baseline",
          f"{cleanup_rate:.0f} rows/s, p99 {during['p99_us'] / get['p99_us']:.2f} ×",
          check(cleanup_rate >= 50_000 and during["p99_us"] <= 2 * get["p99_us"])),
-        ("idle RSS ≤ 20 MiB", f"{idle['VmRSS'] / 1024:.1f} MiB", check(idle["VmRSS"] <= 20 * 1024)),
+        ("idle RSS ≤ 20 MiB (started on a migrated database)", f"{idle['VmRSS'] / 1024:.1f} MiB",
+         check(idle["VmRSS"] <= 20 * 1024)),
         ("start to ready ≤ 300 ms (migrated database)", f"{startup:.0f} ms (median of {len(startups)})",
          check(startup <= 300)),
     ]
@@ -417,7 +421,8 @@ def render(args, versions, baselines, argon2, ceiling, idle, first_start, startu
         f"- `pgbench -N -M prepared` (64 clients): {write:.0f} tps",
         f"- one argon2id hash (m={argon2['memory_kib']} KiB, t={argon2['iterations']}, p={argon2['parallelism']}): "
         f"{argon2['median_ms']:.1f} ms → hashing ceiling {ceiling:.1f} logins/s on {os.cpu_count()} cores",
-        f"- first start (migrating an empty database): {first_start:.0f} ms; idle RSS {idle['VmRSS'] / 1024:.1f} MiB",
+        f"- first start (migrating an empty database): {first_start:.0f} ms, idle RSS after it "
+        f"{idle_first['VmRSS'] / 1024:.1f} MiB; idle RSS after a restart {idle['VmRSS'] / 1024:.1f} MiB",
         f"- cleanup: {deleted} sessions deleted at {cleanup_rate:.0f} rows/s",
         "",
         "## Scenarios",

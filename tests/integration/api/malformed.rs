@@ -162,3 +162,44 @@ async fn a_10_kb_user_agent_is_stored_as_its_first_512_characters() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["session"]["user_agent"].as_str().unwrap().len(), 512);
 }
+
+#[tokio::test]
+async fn every_bearer_route_without_a_token_is_401_and_every_admin_route_refuses_the_service_token()
+{
+    let server = spawn_server(ServerOptions::default()).await;
+    let user = server.user("guard@example.com").await;
+    for route in ROUTES {
+        let (method, path, caller) = route;
+        let path = path
+            .replace("{id}", &user.session_id)
+            .replace("{user_id}", &user.session_id);
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        match caller {
+            Caller::User | Caller::Admin | Caller::Service => {
+                let response = server
+                    .client
+                    .request(method.clone(), server.url(&path))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path}"
+                );
+                assert_eq!(response.headers()["www-authenticate"], "Bearer");
+            }
+            Caller::Anonymous => {}
+        }
+        if let Caller::Admin = caller {
+            let response = server
+                .client
+                .request(method.clone(), server.url(&path))
+                .bearer_auth(SERVICE_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        }
+    }
+}

@@ -382,7 +382,98 @@ async fn cleanup_deletes_only_sessions_that_ended_before_the_cutoff(store: Store
     }
 }
 
+async fn activity_moves_forward_only_and_never_lands_on_a_revoked_session(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let policy = SessionPolicy::default();
+    let (session, _) = started_session(&store, user.id, at).await;
+    let mut active = session.clone();
+    active
+        .touch(&touch_from("203.0.113.7"), later(at, 120), &policy)
+        .unwrap();
+    assert!(store.sessions.record_activity(&active).await.unwrap());
+    let mut stale = session.clone();
+    stale
+        .touch(&touch_from("203.0.113.7"), later(at, 61), &policy)
+        .unwrap();
+    assert!(store.sessions.record_activity(&stale).await.unwrap());
+    assert_eq!(
+        reload(&store, session.id()).await.state().last_activity_at,
+        later(at, 120)
+    );
+
+    let mut revoked = reload(&store, session.id()).await;
+    revoked
+        .revoke(RevocationReason::Admin, later(at, 130))
+        .unwrap();
+    store.sessions.save(&revoked, &[]).await.unwrap();
+    let mut late = reload(&store, session.id()).await;
+    let mut late_state = late.state().clone();
+    late_state.last_activity_at = later(at, 500);
+    late = Session::restore(late_state);
+    assert!(!store.sessions.record_activity(&late).await.unwrap());
+    assert_eq!(
+        reload(&store, session.id()).await.state().last_activity_at,
+        later(at, 120)
+    );
+}
+
+async fn a_revocation_is_written_once_and_the_first_one_stands(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let (session, _) = started_session(&store, user.id, now()).await;
+    let mut first = session.clone();
+    let first_event = first
+        .revoke(RevocationReason::Logout, later(now(), 1))
+        .unwrap();
+    let mut second = session.clone();
+    let second_event = second
+        .revoke(RevocationReason::Admin, later(now(), 2))
+        .unwrap();
+
+    assert!(
+        store
+            .sessions
+            .save_revocation(&first, &[first_event])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sessions
+            .save_revocation(&second, &[second_event])
+            .await
+            .unwrap()
+    );
+
+    let stored = reload(&store, session.id()).await;
+    assert_eq!(
+        stored.state().revocation.map(|r| r.reason),
+        Some(RevocationReason::Logout)
+    );
+    assert_eq!(
+        event_types(&store, session.id()).await,
+        ["session_created", "session_revoked"]
+    );
+}
+
+async fn active_sessions_are_counted_across_users(store: StoreUnderTest) {
+    let at = now();
+    let alice = stored_user(&store).await;
+    let bob = stored_user(&store).await;
+    started_session(&store, alice.id, at).await;
+    started_session(&store, bob.id, at).await;
+    started_session(&store, bob.id, at - TimeDelta::days(31)).await; // expired
+    let (mut revoked, _) = started_session(&store, bob.id, at).await;
+    revoked.revoke(RevocationReason::Logout, at).unwrap();
+    store.sessions.save(&revoked, &[]).await.unwrap();
+
+    assert_eq!(store.sessions.count_active(at).await.unwrap(), 2);
+}
+
 conformance_tests!(
+    activity_moves_forward_only_and_never_lands_on_a_revoked_session,
+    a_revocation_is_written_once_and_the_first_one_stands,
+    active_sessions_are_counted_across_users,
     a_session_reads_back_with_every_field,
     ipv4_and_ipv6_addresses_round_trip_as_plain_addresses,
     starting_a_session_for_an_unknown_user_fails_and_stores_nothing,

@@ -178,21 +178,17 @@ impl Application {
             .ip
             .or(state.last_ip_address)
             .unwrap_or(state.ip_address);
-        // The same header as at sign-in is the same device: nothing to parse or compare
-        // (the common case, kept off the hot path).
-        let (device, original_device) = if signals.user_agent == state.user_agent.as_ref() {
-            (None, None)
-        } else {
-            let devices = &self.ports.devices;
-            (
-                signals
-                    .user_agent
-                    .map(|agent| devices.parse(agent).fingerprint),
-                state
-                    .user_agent
-                    .as_ref()
-                    .map(|agent| devices.parse(agent).fingerprint),
-            )
+        // Without a user agent the device rule is skipped, and the same header as at sign-in
+        // is the same device: in both (common) cases nothing is parsed.
+        let (device, original_device) = match (signals.user_agent, state.user_agent.as_ref()) {
+            (Some(agent), original) if Some(agent) != original => {
+                let devices = &self.ports.devices;
+                (
+                    Some(devices.parse(agent).fingerprint),
+                    original.map(|agent| devices.parse(agent).fingerprint),
+                )
+            }
+            _ => (None, None),
         };
         TouchRequest {
             ip,

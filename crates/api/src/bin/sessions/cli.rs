@@ -195,3 +195,64 @@ impl Options {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_toml_file_fills_what_flags_and_environment_leave_unset() {
+        let file: Options = toml::from_str(
+            r#"
+            bind = "0.0.0.0:9000"
+            session_lifetime = "7d"
+            default_max_sessions = 3
+            trusted_proxies = ["10.0.0.0/8", "192.168.0.0/16"]
+            log_format = "json"
+            "#,
+        )
+        .unwrap();
+        let flags = Options {
+            default_max_sessions: Some(5),
+            ..Options::default()
+        };
+        let merged = flags.or(file);
+        assert_eq!(merged.default_max_sessions, Some(5));
+        assert_eq!(
+            merged.bind.map(|bind| bind.to_string()).as_deref(),
+            Some("0.0.0.0:9000")
+        );
+        assert_eq!(
+            merged.session_lifetime.map(|span| span.0.num_days()),
+            Some(7)
+        );
+        assert_eq!(merged.trusted_proxies.map(|proxies| proxies.len()), Some(2));
+        assert_eq!(merged.log_format, Some(LogFormat::Json));
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error() {
+        assert!(toml::from_str::<Options>("binds = \"x\"").is_err());
+    }
+
+    #[test]
+    fn every_option_has_a_flag_and_an_environment_variable() {
+        use clap::CommandFactory;
+        let command = Cli::command();
+        for argument in command
+            .get_arguments()
+            .filter(|a| a.get_id() != "help" && a.get_id() != "version")
+        {
+            assert!(
+                argument.get_long().is_some(),
+                "{} has no flag",
+                argument.get_id()
+            );
+            assert!(
+                argument.get_env().is_some(),
+                "{} has no environment variable",
+                argument.get_id()
+            );
+        }
+    }
+}
