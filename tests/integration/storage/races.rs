@@ -271,7 +271,40 @@ async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
     assert!(active.is_empty());
 }
 
+async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnderTest) {
+    let app = application(&store, SessionPolicy::default());
+    app.register(Registration {
+        email: "flaky@example.com".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .unwrap();
+    // Clients that hang up mid-request: each login is aborted after a different number of
+    // scheduler turns, so some are cancelled inside their write transaction.
+    for turns in 0..400 {
+        let login = {
+            let app = app.clone();
+            tokio::spawn(async move { app.login(credentials("flaky@example.com"), client()).await })
+        };
+        for _ in 0..turns % 80 {
+            tokio::task::yield_now().await;
+        }
+        login.abort();
+        let _ = login.await;
+    }
+    let pair = app
+        .login(credentials("flaky@example.com"), client())
+        .await
+        .unwrap();
+    let user = pair.session.session.user_id();
+    app.revoke_other_sessions(user, pair.session.session.id())
+        .await
+        .unwrap();
+    app.refresh(&pair.refresh_token).await.unwrap();
+}
+
 conformance_tests!(
+    requests_cancelled_at_any_point_never_wedge_the_store,
     fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_active,
     twenty_concurrent_refreshes_of_one_token_stay_on_one_chain,
     concurrent_rotations_of_one_token_have_exactly_one_winner,

@@ -1,7 +1,8 @@
 //! The SQLite adapter, the embedded default: one [`SqliteStore`] implements every storage
-//! port with the same behaviour as Postgres. Writes go through a single writer connection
-//! in `BEGIN IMMEDIATE` transactions (SQLite allows one writer at a time anyway), so the
-//! session limit and refresh rotation are atomic; reads use a pool of readers (WAL mode).
+//! port with the same behaviour as Postgres. Every write goes through one writer connection
+//! (SQLite allows one writer at a time anyway), so write transactions of this process are
+//! serialised and the session limit and refresh rotation are atomic; reads use a pool of
+//! readers (WAL mode). Other processes on the same file wait for the lock (busy timeout).
 
 mod columns;
 mod events;
@@ -90,11 +91,14 @@ impl SqliteStore {
         &self.readers
     }
 
-    /// A write transaction that holds SQLite's write lock from its first statement.
+    /// A write transaction on the writer connection, which serialises it with every other
+    /// write of this process. (Not `begin_with("BEGIN IMMEDIATE")`: sqlx 0.8 leaves the
+    /// connection inside a transaction for good when such a `begin_with` is cancelled at the
+    /// wrong moment — a client disconnecting mid-login would wedge every later write.)
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin().await
     }
 }
 

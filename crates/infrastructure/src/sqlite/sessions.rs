@@ -171,7 +171,7 @@ impl SessionRepository for SqliteStore {
     #[tracing::instrument(skip_all, fields(session_id = %start.session.id()))]
     async fn start(&self, start: &SessionStart) -> Result<Vec<SessionEvent>, StartSessionError> {
         let store = |error: sqlx::Error| StartSessionError::Store(StoreError::new(error));
-        // BEGIN IMMEDIATE takes the write lock first: logins are serialised.
+        // On the single writer connection: logins are serialised.
         let mut tx = self.begin_write().await.map_err(store)?;
         let user_limit: Option<Option<i64>> =
             sqlx::query_scalar("SELECT max_sessions FROM users WHERE id = ?1")
