@@ -14,7 +14,7 @@ use tokio::{
     sync::oneshot,
 };
 
-/// `target/<profile>/sessions`, built by `cargo test --workspace` with this test binary.
+/// `target/<profile>/sessions`, built by `scripts/test` before the suite runs.
 pub fn binary_path() -> PathBuf {
     let test_binary = std::env::current_exe().expect("test binary path");
     let profile_dir = test_binary
@@ -24,7 +24,7 @@ pub fn binary_path() -> PathBuf {
     let path = profile_dir.join("sessions");
     assert!(
         path.exists(),
-        "{} is missing: run the suite with `cargo test --workspace` (scripts/test)",
+        "{} is missing: build it first (`cargo build --bin sessions`, as scripts/test does)",
         path.display()
     );
     path
