@@ -167,13 +167,17 @@ WHERE u.email LIKE 'filler-{tag}-%';
 ANALYZE;
 """
 
+# A random UUID in the canonical hyphenated text form the SQLite adapter writes.
+SQLITE_UUID = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2))"
+               " || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)))")
+
 SQLITE_FILLER_SESSIONS = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {users})
 INSERT INTO users (id, email, password_hash, created_at, updated_at)
-SELECT lower(hex(randomblob(16))), 'filler-{tag}-' || i || '@example.com', 'x', {now}, {now} FROM n;
+SELECT {uuid}, 'filler-{tag}-' || i || '@example.com', 'x', {now}, {now} FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_user})
 INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address, last_activity_at, expires_at)
-SELECT lower(hex(randomblob(16))), u.id, {created}, {now}, '198.51.100.1', {created}, {created} + 2592000000000
+SELECT {uuid}, u.id, {created}, {now}, '198.51.100.1', {created}, {created} + 2592000000000
 FROM users u CROSS JOIN n WHERE u.email LIKE 'filler-{tag}-%';
 ANALYZE;
 """
@@ -185,7 +189,8 @@ def filler_sessions(server, tag, users, per_user, age_days):
              [PG_FILLER_SESSIONS.format(tag=tag, users=users, per_user=per_user,
                                         age=f"{age_days} days")],
              SQLITE_FILLER_SESSIONS.format(tag=tag, users=users, per_user=per_user, now=now_us,
-                                           created=now_us - age_days * 86_400_000_000))
+                                           created=now_us - age_days * 86_400_000_000,
+                                           uuid=SQLITE_UUID))
 
 
 def extra_sessions_of(server, emails, per_user, tag):
@@ -202,7 +207,7 @@ def extra_sessions_of(server, emails, per_user, tag):
              f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_user})
                  INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address,
                                        last_activity_at, expires_at, device_info)
-                 SELECT lower(hex(randomblob(16))), u.id, {now_us} - i * 60000000, {now_us},
+                 SELECT {SQLITE_UUID}, u.id, {now_us} - i * 60000000, {now_us},
                         '203.0.113.9', {now_us}, {now_us} + 1728000000000, '{tag}'
                  FROM users u CROSS JOIN n WHERE u.email IN ({quoted});""")
     ids = {}
