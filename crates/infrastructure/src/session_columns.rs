@@ -12,11 +12,20 @@ use uuid::Uuid;
 
 use crate::CorruptRow;
 
-/// The columns every adapter selects, in this order.
-pub(crate) const SESSION_COLUMNS: &str = "id, user_id, created_at, updated_at, device_info, \
-    user_agent, ip_address, location, last_activity_at, expires_at, is_revoked, revoked_at, \
-    revoked_reason, is_trusted, refresh_token_id, last_ip_address, suspicious_activity_count, \
-    last_provider_accessed, last_provider_sync_at, providers_accessed, version";
+/// The columns every adapter selects, in this order; a macro so that statements can be
+/// assembled at compile time with `concat!`.
+macro_rules! session_columns {
+    () => {
+        "id, user_id, created_at, updated_at, device_info, user_agent, ip_address, location, \
+         last_activity_at, expires_at, is_revoked, revoked_at, revoked_reason, is_trusted, \
+         refresh_token_id, last_ip_address, suspicious_activity_count, \
+         last_provider_accessed, last_provider_sync_at, providers_accessed, version"
+    };
+}
+pub(crate) use session_columns;
+
+/// [`session_columns!`] as a constant, for statements assembled at run time.
+pub(crate) const SESSION_COLUMNS: &str = session_columns!();
 
 /// One `sessions` row.
 #[derive(Debug)]

@@ -194,8 +194,11 @@ impl Application {
             ip,
             device,
             original_device,
-            country: self
-                .locate(ip, signals.country_hint)
+            // Without a country at sign-in there is nothing to compare: no lookup.
+            country: state
+                .location
+                .as_ref()
+                .and_then(|_| self.locate(ip, signals.country_hint))
                 .map(|location| location.country()),
         }
     }

@@ -21,7 +21,14 @@ use super::{
     session_row::{SessionRow, count_column},
     users::limit_from_column,
 };
-use crate::session_columns::{SESSION_COLUMNS, SessionColumns};
+use crate::session_columns::{SessionColumns, session_columns};
+
+/// The lookup every authenticated request makes, built once at compile time.
+const FIND_SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM sessions WHERE id = $1"
+);
 
 /// `SET` clause writing every mutable column of a session: `$1` id and `$2` the version
 /// read are for the `WHERE`; `$3`…`$14` are bound by [`bind_session_update`].
@@ -200,8 +207,7 @@ impl SessionRepository for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1");
-        let row: Option<SessionRow> = sqlx::query_as(&sql)
+        let row: Option<SessionRow> = sqlx::query_as(FIND_SESSION)
             .bind(id.as_uuid())
             .fetch_optional(self.pool())
             .await

@@ -19,7 +19,14 @@ use super::{
     refresh_tokens::insert_token,
     users::limit_from_column,
 };
-use crate::session_columns::{SESSION_COLUMNS, SessionColumns};
+use crate::session_columns::{SESSION_COLUMNS, SessionColumns, session_columns};
+
+/// The lookup every authenticated request makes, built once at compile time.
+const FIND_SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM sessions WHERE id = ?1"
+);
 
 /// Writes every mutable column of `session` if its stored version is still the one it was
 /// read with, advancing the version. Returns whether the row was written.
@@ -199,8 +206,7 @@ impl SessionRepository for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let sql = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1");
-        let row: Option<SessionRow> = sqlx::query_as(&sql)
+        let row: Option<SessionRow> = sqlx::query_as(FIND_SESSION)
             .bind(id.as_uuid().to_string())
             .fetch_optional(self.readers())
             .await
