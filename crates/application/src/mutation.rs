@@ -86,6 +86,32 @@ impl Application {
     pub(crate) async fn mutate_session<T, E>(
         &self,
         id: SessionId,
+        decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
+    ) -> Result<(Session, T), E>
+    where
+        E: From<MutationError>,
+    {
+        self.mutate(id, None, decide).await
+    }
+
+    /// [`Application::mutate_session`] starting from `read`, a session this request has just
+    /// read along with something else: the first decision costs no second read, and a
+    /// conflict decides again on a fresh one.
+    pub(crate) async fn mutate_read_session<T, E>(
+        &self,
+        read: Session,
+        decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
+    ) -> Result<(Session, T), E>
+    where
+        E: From<MutationError>,
+    {
+        self.mutate(read.id(), Some(read), decide).await
+    }
+
+    async fn mutate<T, E>(
+        &self,
+        id: SessionId,
+        mut read: Option<Session>,
         mut decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
     ) -> Result<(Session, T), E>
     where
@@ -93,13 +119,16 @@ impl Application {
     {
         for _ in 0..MAX_ATTEMPTS {
             let now = self.ports.clock.now();
-            let mut session = self
-                .ports
-                .sessions
-                .find(id)
-                .await
-                .map_err(MutationError::from)?
-                .ok_or(MutationError::NotFound)?;
+            let mut session = match read.take() {
+                Some(session) => session,
+                None => self
+                    .ports
+                    .sessions
+                    .find(id)
+                    .await
+                    .map_err(MutationError::from)?
+                    .ok_or(MutationError::NotFound)?,
+            };
             let change = decide(&mut session, now)?;
             let sessions = &self.ports.sessions;
             let stored = match change.write {

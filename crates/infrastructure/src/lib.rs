@@ -14,6 +14,7 @@ pub mod postgres;
 mod refresh_secrets;
 mod session_columns;
 pub mod sqlite;
+mod statements;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;

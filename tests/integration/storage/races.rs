@@ -16,7 +16,7 @@ use tokio::{sync::Barrier, time::Instant};
 use super::conformance_tests;
 use crate::support::{
     app::{application, refresh_secrets},
-    fixtures::{now, reload},
+    fixtures::{find_token, now, reload},
     store::StoreUnderTest,
 };
 
@@ -135,17 +135,11 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
     // The stored chain: the presented token used once, pointing at the one successor,
     // which is the session's current token.
     let secrets = refresh_secrets();
-    let original = store
-        .refresh_tokens
-        .find_by_hash(&secrets.hash(&pair.refresh_token))
+    let original = find_token(&store, &secrets.hash(&pair.refresh_token))
         .await
-        .unwrap()
         .unwrap();
-    let successor = store
-        .refresh_tokens
-        .find_by_hash(&secrets.hash(&successors[0]))
+    let successor = find_token(&store, &secrets.hash(&successors[0]))
         .await
-        .unwrap()
         .unwrap();
     let session = reload(&store, session_id).await;
     assert!(!session.is_revoked());

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::conformance_tests;
 use crate::support::{
-    fixtures::{later, now, random_hash, reload, started_session, stored_user},
+    fixtures::{find_token, later, now, random_hash, reload, started_session, stored_user},
     store::StoreUnderTest,
 };
 
@@ -33,25 +33,25 @@ pub(super) fn rotation(
     }
 }
 
-async fn a_token_is_found_by_its_hash(store: StoreUnderTest) {
+async fn a_token_is_found_by_its_hash_with_its_session(store: StoreUnderTest) {
     let user = stored_user(&store).await;
-    let (_, token) = started_session(&store, user.id, now()).await;
+    let (session, token) = started_session(&store, user.id, now()).await;
+    let (_, other_token) = started_session(&store, user.id, later(now(), 1)).await;
+
+    let found = store.refresh_tokens.find_with_session(&token.hash).await;
+
     assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&token.hash)
-            .await
-            .unwrap(),
-        Some(token)
+        found.unwrap(),
+        Some((token, reload(&store, session.id()).await))
     );
-    assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&random_hash())
-            .await
-            .unwrap(),
-        None
-    );
+    let (_, other_session) = store
+        .refresh_tokens
+        .find_with_session(&other_token.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(other_session.id(), session.id());
+    assert_eq!(find_token(&store, &random_hash()).await, None);
 }
 
 async fn a_rotation_marks_the_token_used_and_installs_its_successor(store: StoreUnderTest) {
@@ -62,24 +62,23 @@ async fn a_rotation_marks_the_token_used_and_installs_its_successor(store: Store
     store.refresh_tokens.rotate(&step).await.unwrap();
 
     assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&token.hash)
-            .await
-            .unwrap(),
+        find_token(&store, &token.hash).await,
         Some(step.used.clone())
     );
     assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&step.successor.hash)
-            .await
-            .unwrap(),
+        find_token(&store, &step.successor.hash).await,
         Some(step.successor.clone())
     );
     let stored = reload(&store, session.id()).await;
     assert_eq!(stored.refresh_token_id(), Some(step.successor.id));
     assert_eq!(stored.state().version, 1);
+    let (_, read_along) = store
+        .refresh_tokens
+        .find_with_session(&token.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read_along, stored);
 }
 
 async fn a_used_token_cannot_be_rotated_again(store: StoreUnderTest) {
@@ -96,14 +95,7 @@ async fn a_used_token_cannot_be_rotated_again(store: StoreUnderTest) {
     let result = store.refresh_tokens.rotate(&second).await;
 
     assert!(matches!(result, Err(WriteError::Conflict)));
-    assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&second.successor.hash)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(find_token(&store, &second.successor.hash).await, None);
 }
 
 async fn a_rotation_on_a_changed_session_writes_nothing(store: StoreUnderTest) {
@@ -119,24 +111,13 @@ async fn a_rotation_on_a_changed_session_writes_nothing(store: StoreUnderTest) {
     let result = store.refresh_tokens.rotate(&stale).await;
 
     assert!(matches!(result, Err(WriteError::Conflict)));
-    let unchanged = store
-        .refresh_tokens
-        .find_by_hash(&token.hash)
-        .await
-        .unwrap();
+    let unchanged = find_token(&store, &token.hash).await;
     assert_eq!(unchanged.and_then(|token| token.used_at), None);
-    assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&stale.successor.hash)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(find_token(&store, &stale.successor.hash).await, None);
 }
 
 conformance_tests!(
-    a_token_is_found_by_its_hash,
+    a_token_is_found_by_its_hash_with_its_session,
     a_rotation_marks_the_token_used_and_installs_its_successor,
     a_used_token_cannot_be_rotated_again,
     a_rotation_on_a_changed_session_writes_nothing,

@@ -5,7 +5,7 @@ use sessions_domain::{PasswordHash, SessionLimit};
 
 use super::conformance_tests;
 use crate::support::{
-    fixtures::{event_types, later, new_user, now, started_session, stored_user},
+    fixtures::{event_types, find_token, later, new_user, now, started_session, stored_user},
     store::StoreUnderTest,
 };
 
@@ -101,14 +101,7 @@ async fn deleting_a_user_deletes_their_sessions_tokens_and_events(store: StoreUn
     assert!(store.users.delete(user.id).await.unwrap());
 
     assert_eq!(store.sessions.find(session.id()).await.unwrap(), None);
-    assert_eq!(
-        store
-            .refresh_tokens
-            .find_by_hash(&token.hash)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(find_token(&store, &token.hash).await, None);
     assert!(event_types(&store, session.id()).await.is_empty());
     assert_eq!(store.users.find_by_id(user.id).await.unwrap(), None);
 }

@@ -104,6 +104,16 @@ pub async fn reload(store: &StoreUnderTest, id: SessionId) -> Session {
         .expect("session exists")
 }
 
+/// The stored refresh token with this hash, if any (its session is read along and dropped).
+pub async fn find_token(store: &StoreUnderTest, hash: &TokenHash) -> Option<RefreshToken> {
+    store
+        .refresh_tokens
+        .find_with_session(hash)
+        .await
+        .expect("find refresh token")
+        .map(|(token, _)| token)
+}
+
 /// The types of a session's stored events, oldest first.
 pub async fn event_types(store: &StoreUnderTest, id: SessionId) -> Vec<&'static str> {
     store

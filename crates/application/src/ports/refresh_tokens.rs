@@ -20,11 +20,14 @@ pub struct RefreshRotation {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync {
-    /// Finds a token by the SHA-256 of its value.
+    /// Finds a token by the SHA-256 of its value, together with its session, in one read.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails; an unknown hash is `Ok(None)`.
-    async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshToken>, StoreError>;
+    async fn find_with_session(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<(RefreshToken, Session)>, StoreError>;
 
     /// In one transaction: marks `used` as used only if it is still unused (a token can win
     /// only once), inserts `successor`, and writes `session` if its stored version is

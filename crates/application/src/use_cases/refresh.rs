@@ -2,7 +2,7 @@
 //! and reuse detection).
 
 use sessions_domain::{
-    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason,
+    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason, Session,
 };
 
 use crate::{
@@ -63,16 +63,10 @@ impl Application {
         let secrets = &self.ports.refresh_secrets;
         let hash = secrets.hash(presented);
         for _ in 0..MAX_ATTEMPTS {
-            let token = self
+            let (token, session) = self
                 .ports
                 .refresh_tokens
-                .find_by_hash(&hash)
-                .await?
-                .ok_or(RefreshError::InvalidRefreshToken)?;
-            let session = self
-                .ports
-                .sessions
-                .find(token.session_id)
+                .find_with_session(&hash)
                 .await?
                 .ok_or(RefreshError::InvalidRefreshToken)?;
             let now = self.ports.clock.now();
@@ -120,7 +114,7 @@ impl Application {
                 }
                 Err(RefreshRejection::Reuse) => {
                     telemetry::refresh("reuse");
-                    self.revoke_for_reuse(session.id()).await?;
+                    self.revoke_for_reuse(session).await?;
                     return Err(RefreshError::RefreshTokenReuse);
                 }
                 Err(RefreshRejection::WrongSession) => {
@@ -131,12 +125,10 @@ impl Application {
         Err(RefreshError::Contended)
     }
 
-    async fn revoke_for_reuse(
-        &self,
-        session_id: sessions_domain::SessionId,
-    ) -> Result<(), RefreshError> {
+    async fn revoke_for_reuse(&self, session: Session) -> Result<(), RefreshError> {
+        let session_id = session.id();
         let (_, revoked) = self
-            .mutate_session(session_id, |session, now| {
+            .mutate_read_session(session, |session, now| {
                 Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
                     Ok(events) => Change::revocation(true, events.to_vec()),
                     Err(_already_revoked) => Change::none(false),
@@ -203,13 +195,9 @@ mod tests {
     fn expect_lookup(ports: &mut MockPorts, token: RefreshToken, session: Session) {
         ports
             .refresh_tokens
-            .expect_find_by_hash()
+            .expect_find_with_session()
             .withf(|hash| *hash == TokenHash::from_bytes([9; 32]))
-            .returning(move |_| Ok(Some(token.clone())));
-        ports
-            .sessions
-            .expect_find()
-            .returning(move |_| Ok(Some(session.clone())));
+            .returning(move |_| Ok(Some((token.clone(), session.clone()))));
     }
 
     #[tokio::test]
@@ -293,21 +281,18 @@ mod tests {
         let mut ports = MockPorts::new();
         ports.now = at(5);
         expect_secrets(&mut ports);
-        let mut tokens = vec![used_token(5), unused_token()];
-        ports
-            .refresh_tokens
-            .expect_find_by_hash()
-            .times(2)
-            .returning(move |_| Ok(tokens.pop()));
-        let mut sessions = vec![
-            session_with_current(RefreshTokenId::from_uuid(uuid(502))),
-            session_with_current(unused_token().id),
+        let mut lookups = vec![
+            (
+                used_token(5),
+                session_with_current(RefreshTokenId::from_uuid(uuid(502))),
+            ),
+            (unused_token(), session_with_current(unused_token().id)),
         ];
         ports
-            .sessions
-            .expect_find()
+            .refresh_tokens
+            .expect_find_with_session()
             .times(2)
-            .returning(move |_| Ok(sessions.pop()));
+            .returning(move |_| Ok(lookups.pop()));
         ports.ids.expect_next_id().return_const(uuid(777));
         ports
             .refresh_tokens
@@ -326,7 +311,7 @@ mod tests {
         expect_secrets(&mut ports);
         ports
             .refresh_tokens
-            .expect_find_by_hash()
+            .expect_find_with_session()
             .returning(|_| Ok(None));
         let result = ports.app().refresh(&presented()).await;
         assert!(matches!(result, Err(RefreshError::InvalidRefreshToken)));

@@ -3,42 +3,47 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
-use sessions_domain::{RefreshToken, RefreshTokenId, SessionId, TokenHash};
+use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{
     PostgresStore,
+    session_row::SessionRow,
     sessions::{SESSION_UPDATE_SET, bind_session_update},
 };
-use crate::CorruptRow;
+use crate::{CorruptRow, statements::FIND_TOKEN_WITH_SESSION};
 
+/// A `refresh_tokens` row joined with its session's row.
 #[derive(sqlx::FromRow)]
-struct RefreshTokenRow {
-    id: Uuid,
-    session_id: Uuid,
+struct TokenWithSessionRow {
+    token_id: Uuid,
     token_hash: Vec<u8>,
-    issued_at: DateTime<Utc>,
-    used_at: Option<DateTime<Utc>>,
-    successor_id: Option<Uuid>,
+    token_issued_at: DateTime<Utc>,
+    token_used_at: Option<DateTime<Utc>>,
+    token_successor_id: Option<Uuid>,
+    #[sqlx(flatten)]
+    session: SessionRow,
 }
 
-impl TryFrom<RefreshTokenRow> for RefreshToken {
+impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
     type Error = CorruptRow;
 
-    fn try_from(row: RefreshTokenRow) -> Result<Self, CorruptRow> {
+    fn try_from(row: TokenWithSessionRow) -> Result<Self, CorruptRow> {
         let hash: [u8; 32] = row.token_hash.try_into().map_err(|_| CorruptRow {
             table: "refresh_tokens",
             detail: "token_hash is not 32 bytes".into(),
         })?;
-        Ok(RefreshToken {
-            id: RefreshTokenId::from_uuid(row.id),
-            session_id: SessionId::from_uuid(row.session_id),
+        let session = Session::try_from(row.session)?;
+        let token = RefreshToken {
+            id: RefreshTokenId::from_uuid(row.token_id),
+            session_id: session.id(),
             hash: TokenHash::from_bytes(hash),
-            issued_at: row.issued_at,
-            used_at: row.used_at,
-            successor_id: row.successor_id.map(RefreshTokenId::from_uuid),
-        })
+            issued_at: row.token_issued_at,
+            used_at: row.token_used_at,
+            successor_id: row.token_successor_id.map(RefreshTokenId::from_uuid),
+        };
+        Ok((token, session))
     }
 }
 
@@ -67,18 +72,16 @@ pub(super) async fn insert_token(
 #[async_trait]
 impl RefreshTokenStore for PostgresStore {
     #[tracing::instrument(skip_all)]
-    async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshToken>, StoreError> {
-        let row: Option<RefreshTokenRow> = sqlx::query_as(
-            r#"
-            SELECT id, session_id, token_hash, issued_at, used_at, successor_id
-            FROM refresh_tokens WHERE token_hash = $1
-            "#,
-        )
-        .bind(hash.as_bytes().as_slice())
-        .fetch_optional(self.pool())
-        .await
-        .map_err(StoreError::new)?;
-        Ok(row.map(RefreshToken::try_from).transpose()?)
+    async fn find_with_session(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<(RefreshToken, Session)>, StoreError> {
+        let row: Option<TokenWithSessionRow> = sqlx::query_as(FIND_TOKEN_WITH_SESSION)
+            .bind(hash.as_bytes().as_slice())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        Ok(row.map(TryFrom::try_from).transpose()?)
     }
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]

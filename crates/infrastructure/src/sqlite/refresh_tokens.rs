@@ -2,47 +2,51 @@
 
 use async_trait::async_trait;
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
-use sessions_domain::{RefreshToken, RefreshTokenId, SessionId, TokenHash};
+use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
 use sqlx::SqliteConnection;
 
 use super::{
     SqliteStore,
-    columns::{corrupt, micros, time, uuid},
+    columns::{SessionRow, corrupt, micros, time, uuid},
     sessions::update_session,
 };
-use crate::CorruptRow;
+use crate::{CorruptRow, statements::FIND_TOKEN_WITH_SESSION};
 
+/// A `refresh_tokens` row joined with its session's row.
 #[derive(sqlx::FromRow)]
-struct RefreshTokenRow {
-    id: String,
-    session_id: String,
+struct TokenWithSessionRow {
+    token_id: String,
     token_hash: Vec<u8>,
-    issued_at: i64,
-    used_at: Option<i64>,
-    successor_id: Option<String>,
+    token_issued_at: i64,
+    token_used_at: Option<i64>,
+    token_successor_id: Option<String>,
+    #[sqlx(flatten)]
+    session: SessionRow,
 }
 
-impl TryFrom<RefreshTokenRow> for RefreshToken {
+impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
     type Error = CorruptRow;
 
-    fn try_from(row: RefreshTokenRow) -> Result<Self, CorruptRow> {
+    fn try_from(row: TokenWithSessionRow) -> Result<Self, CorruptRow> {
         const TABLE: &str = "refresh_tokens";
         let hash: [u8; 32] = row
             .token_hash
             .try_into()
             .map_err(|_| corrupt(TABLE, "token_hash is not 32 bytes"))?;
-        Ok(RefreshToken {
-            id: RefreshTokenId::from_uuid(uuid(TABLE, &row.id)?),
-            session_id: SessionId::from_uuid(uuid(TABLE, &row.session_id)?),
+        let session = Session::try_from(row.session)?;
+        let token = RefreshToken {
+            id: RefreshTokenId::from_uuid(uuid(TABLE, &row.token_id)?),
+            session_id: session.id(),
             hash: TokenHash::from_bytes(hash),
-            issued_at: time(TABLE, row.issued_at)?,
-            used_at: row.used_at.map(|at| time(TABLE, at)).transpose()?,
+            issued_at: time(TABLE, row.token_issued_at)?,
+            used_at: row.token_used_at.map(|at| time(TABLE, at)).transpose()?,
             successor_id: row
-                .successor_id
+                .token_successor_id
                 .as_deref()
                 .map(|id| uuid(TABLE, id).map(RefreshTokenId::from_uuid))
                 .transpose()?,
-        })
+        };
+        Ok((token, session))
     }
 }
 
@@ -71,18 +75,16 @@ pub(super) async fn insert_token(
 #[async_trait]
 impl RefreshTokenStore for SqliteStore {
     #[tracing::instrument(skip_all)]
-    async fn find_by_hash(&self, hash: &TokenHash) -> Result<Option<RefreshToken>, StoreError> {
-        let row: Option<RefreshTokenRow> = sqlx::query_as(
-            r#"
-            SELECT id, session_id, token_hash, issued_at, used_at, successor_id
-            FROM refresh_tokens WHERE token_hash = ?1
-            "#,
-        )
-        .bind(hash.as_bytes().as_slice())
-        .fetch_optional(self.readers())
-        .await
-        .map_err(StoreError::new)?;
-        Ok(row.map(RefreshToken::try_from).transpose()?)
+    async fn find_with_session(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<(RefreshToken, Session)>, StoreError> {
+        let row: Option<TokenWithSessionRow> = sqlx::query_as(FIND_TOKEN_WITH_SESSION)
+            .bind(hash.as_bytes().as_slice())
+            .fetch_optional(self.readers())
+            .await
+            .map_err(StoreError::new)?;
+        Ok(row.map(TryFrom::try_from).transpose()?)
     }
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
