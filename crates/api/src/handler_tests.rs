@@ -12,10 +12,11 @@ use axum::{
 use chrono::{TimeDelta, Utc};
 use serde_json::Value;
 use sessions_application::{
-    AccessClaims, MockSessionService,
+    AccessClaims, MockSessionService, SessionPage, SessionView,
     ports::{HashingError, StoreError},
     use_cases::{
-        AuthenticateError, Authenticated, LoginError, RefreshError, RegisterError, TrustError,
+        AuthenticateError, Authenticated, ListSessionsError, LoginError, RefreshError,
+        RegisterError, TrustError,
     },
 };
 use sessions_domain::{
@@ -324,6 +325,91 @@ async fn the_current_session_is_shown_with_every_field_and_nulls() {
         assert!(body.as_object().unwrap().contains_key(nullable));
     }
     assert!(body.get("refresh_token_id").is_none());
+}
+
+#[tokio::test]
+async fn listing_authenticates_and_reads_in_one_call_with_the_callers_token_and_client() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_list_sessions()
+        .withf(|token, client, listing| {
+            token == "access"
+                && client.ip.to_string() == "203.0.113.7"
+                && listing.page_size.get() == 5
+                && !listing.active_only
+        })
+        .times(1)
+        .returning(|_, _, _| {
+            Ok(SessionPage {
+                sessions: vec![SessionView {
+                    session: authenticated().session,
+                    is_current: true,
+                    is_active: true,
+                }],
+                next_cursor: None,
+            })
+        });
+    service.expect_authenticate().never();
+    let (status, _, body) = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions?limit=5&active_only=false", "access"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sessions"][0]["is_current"], true);
+    assert!(body["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn listing_with_a_revoked_session_is_401_session_revoked() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_list_sessions()
+        .times(1)
+        .returning(|_, _, _| {
+            Err(ListSessionsError::Unauthenticated(
+                AuthenticateError::SessionRevoked,
+            ))
+        });
+    let response = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions", "access"),
+    )
+    .await;
+    assert_problem(&response, StatusCode::UNAUTHORIZED, "session_revoked");
+}
+
+#[tokio::test]
+async fn a_bad_listing_query_is_422_but_only_after_authentication() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_authenticate()
+        .times(1)
+        .returning(|_, _| Ok(authenticated()));
+    service.expect_list_sessions().never();
+    let response = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions?limit=0", "access"),
+    )
+    .await;
+    assert_problem(
+        &response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+    );
+
+    let mut service = MockSessionService::new();
+    service
+        .expect_authenticate()
+        .times(1)
+        .returning(|_, _| Err(AuthenticateError::SessionExpired));
+    service.expect_list_sessions().never();
+    let response = send(
+        app(service),
+        bearer_request("GET", "/v1/sessions?limit=many", "access"),
+    )
+    .await;
+    assert_problem(&response, StatusCode::UNAUTHORIZED, "session_expired");
 }
 
 #[tokio::test]

@@ -91,24 +91,13 @@ impl Application {
     where
         E: From<MutationError>,
     {
-        self.mutate(id, None, decide).await
+        self.mutate_session_from(id, None, decide).await
     }
 
-    /// [`Application::mutate_session`] starting from `read`, a session this request has just
-    /// read along with something else: the first decision costs no second read, and a
-    /// conflict decides again on a fresh one.
-    pub(crate) async fn mutate_read_session<T, E>(
-        &self,
-        read: Session,
-        decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
-    ) -> Result<(Session, T), E>
-    where
-        E: From<MutationError>,
-    {
-        self.mutate(read.id(), Some(read), decide).await
-    }
-
-    async fn mutate<T, E>(
+    /// [`Application::mutate_session`] starting from `read`, when given: a session this
+    /// request has just read along with something else, so the first decision costs no
+    /// second read (a conflict decides again on a fresh one).
+    pub(crate) async fn mutate_session_from<T, E>(
         &self,
         id: SessionId,
         mut read: Option<Session>,

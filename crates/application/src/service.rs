@@ -45,8 +45,8 @@ pub trait SessionService: Send + Sync {
     ) -> Result<u64, ChangePasswordError>;
     async fn list_sessions(
         &self,
-        user_id: UserId,
-        current: Option<SessionId>,
+        access_token: &str,
+        client: &ClientContext,
         listing: SessionListing,
     ) -> Result<SessionPage, ListSessionsError>;
     async fn get_session(
@@ -144,11 +144,11 @@ impl SessionService for Application {
     }
     async fn list_sessions(
         &self,
-        user_id: UserId,
-        current: Option<SessionId>,
+        access_token: &str,
+        client: &ClientContext,
         listing: SessionListing,
     ) -> Result<SessionPage, ListSessionsError> {
-        Application::list_sessions(self, user_id, current, listing).await
+        Application::list_sessions(self, access_token, client, listing).await
     }
     async fn get_session(
         &self,

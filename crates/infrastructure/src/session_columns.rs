@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
+use sessions_application::ports::StoreError;
 use sessions_domain::{
     DeviceInfo, Location, ProviderSet, ProviderSlug, RefreshTokenId, Revocation, RevocationReason,
     Session, SessionId, SessionState, UserAgent, UserId,
@@ -51,6 +52,27 @@ pub(crate) struct SessionColumns {
     pub last_provider_sync_at: Option<DateTime<Utc>>,
     pub providers_accessed: Vec<String>,
     pub version: i64,
+}
+
+/// Separates the rows of a lookup-with-page read (each marked whether it is the looked-up
+/// session) into that session, if found, and the page in its order.
+pub(crate) fn split_lookup<R>(
+    rows: impl IntoIterator<Item = (bool, R)>,
+) -> Result<(Option<Session>, Vec<Session>), StoreError>
+where
+    Session: TryFrom<R, Error = CorruptRow>,
+{
+    let mut looked_up = None;
+    let mut page = Vec::new();
+    for (is_lookup, row) in rows {
+        let session = Session::try_from(row)?;
+        if is_lookup {
+            looked_up = Some(session);
+        } else {
+            page.push(session);
+        }
+    }
+    Ok((looked_up, page))
 }
 
 fn corrupt(detail: impl Into<String>) -> CorruptRow {

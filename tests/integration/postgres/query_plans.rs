@@ -67,15 +67,28 @@ async fn the_session_limit_count_uses_idx_sessions_user_active() {
 async fn the_active_session_list_uses_idx_sessions_user_active() {
     let (store, user) = seeded_store().await;
     for after_cursor in [false, true] {
-        let sql = format!("EXPLAIN {}", queries::session_page(true, after_cursor));
-        let query = sqlx::query(&sql)
-            .bind(user)
-            .bind(51_i64)
-            .bind(Utc::now())
-            .bind(None::<chrono::DateTime<Utc>>)
-            .bind(after_cursor.then(Utc::now))
-            .bind(after_cursor.then(Uuid::max));
-        let plan = plan(&store, query).await;
-        assert!(plan.contains("idx_sessions_user_active"), "{plan}");
+        for with_lookup in [false, true] {
+            let statement = if with_lookup {
+                queries::session_with_page(true, after_cursor)
+            } else {
+                queries::session_page(true, after_cursor)
+            };
+            let sql = format!("EXPLAIN {statement}");
+            let query = sqlx::query(&sql)
+                .bind(user)
+                .bind(51_i64)
+                .bind(Utc::now())
+                .bind(None::<chrono::DateTime<Utc>>)
+                .bind(after_cursor.then(Utc::now))
+                .bind(after_cursor.then(Uuid::max));
+            let query = if with_lookup {
+                query.bind(Uuid::now_v7())
+            } else {
+                query
+            };
+            let plan = plan(&store, query).await;
+            assert!(plan.contains("idx_sessions_user_active"), "{plan}");
+            assert!(!with_lookup || plan.contains("sessions_pkey"), "{plan}");
+        }
     }
 }

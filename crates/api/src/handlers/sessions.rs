@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     dto::{SessionBody, SessionPageBody},
-    extract::{ApiPath, ApiQuery, CurrentSession},
+    extract::{ApiPath, ApiQuery, BearerRequest, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
@@ -57,16 +57,21 @@ impl ListQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    BearerRequest { token, client }: BearerRequest,
+    query: Result<ApiQuery<ListQuery>, ApiError>,
 ) -> Result<Json<SessionPageBody>, ApiError> {
+    let listing = match query.and_then(|ApiQuery(query)| query.into_listing()) {
+        Ok(listing) => listing,
+        Err(invalid) => {
+            // Authentication answers first, as on every route.
+            state.service.authenticate(&token, &client).await?;
+            return Err(invalid);
+        }
+    };
+    // Authenticates the request and reads the page in one round trip.
     let page = state
         .service
-        .list_sessions(
-            caller.claims.user_id,
-            Some(caller.claims.session_id),
-            query.into_listing()?,
-        )
+        .list_sessions(&token, &client, listing)
         .await?;
     Ok(Json(page.into()))
 }

@@ -33,7 +33,7 @@ impl Application {
             .find_by_id(user_id)
             .await?
             .ok_or(AdminListSessionsError::UserNotFound)?;
-        Ok(self.session_page(user_id, None, listing).await?)
+        Ok(self.session_page(user_id, listing).await?)
     }
 }
 

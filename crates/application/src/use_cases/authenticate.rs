@@ -77,6 +77,16 @@ pub(crate) struct ClientSignals<'a> {
     pub country_hint: Option<sessions_domain::CountryCode>,
 }
 
+impl<'a> From<&'a ClientContext> for ClientSignals<'a> {
+    fn from(client: &'a ClientContext) -> Self {
+        Self {
+            ip: Some(client.ip),
+            user_agent: client.user_agent.as_ref(),
+            country_hint: client.country_hint,
+        }
+    }
+}
+
 impl Application {
     /// Authenticates a bearer request from `client`. Every call reads the session from the
     /// store, so a revocation is effective on the very next request, on every instance.
@@ -90,12 +100,9 @@ impl Application {
         client: &ClientContext,
     ) -> Result<Authenticated, AuthenticateError> {
         let claims = self.verify_access_token(access_token)?;
-        let signals = ClientSignals {
-            ip: Some(client.ip),
-            user_agent: client.user_agent.as_ref(),
-            country_hint: client.country_hint,
-        };
-        let (session, touch) = self.touch_session(&claims, &signals, None).await?;
+        let (session, touch) = self
+            .touch_session(&claims, &ClientSignals::from(client), None, None)
+            .await?;
         Ok(Authenticated {
             session,
             claims,
@@ -126,15 +133,17 @@ impl Application {
     }
 
     /// Touches the claims' session with one request's signals (and records `provider`, if
-    /// given), storing whatever changed. A request that revoked its session fails.
+    /// given), storing whatever changed; `read` is the session if the caller has just read
+    /// it. A request that revoked its session fails.
     pub(crate) async fn touch_session(
         &self,
         claims: &AccessClaims,
         signals: &ClientSignals<'_>,
         provider: Option<&ProviderSlug>,
+        read: Option<Session>,
     ) -> Result<(Session, TouchOutcome), AuthenticateError> {
         let (session, touch) = self
-            .mutate_session(claims.session_id, |session, now| {
+            .mutate_session_from(claims.session_id, read, |session, now| {
                 if session.user_id() != claims.user_id {
                     return Err(AuthenticateError::Unauthorized);
                 }

@@ -128,7 +128,7 @@ impl Application {
     async fn revoke_for_reuse(&self, session: Session) -> Result<(), RefreshError> {
         let session_id = session.id();
         let (_, revoked) = self
-            .mutate_read_session(session, |session, now| {
+            .mutate_session_from(session_id, Some(session), |session, now| {
                 Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
                     Ok(events) => Change::revocation(true, events.to_vec()),
                     Err(_already_revoked) => Change::none(false),

@@ -29,3 +29,14 @@ pub fn session_page(active_only: bool, after_cursor: bool) -> String {
          ORDER BY created_at DESC, id DESC LIMIT $2"
     )
 }
+
+/// Session `$7` (marked `looked_up`) followed by the page [`session_page`] selects with the
+/// same parameters: the read of a user's own listing, in one round trip.
+pub fn session_with_page(active_only: bool, after_cursor: bool) -> String {
+    format!(
+        "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions WHERE id = $7) \
+         AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page \
+         ORDER BY looked_up DESC, created_at DESC, id DESC",
+        page = session_page(active_only, after_cursor)
+    )
+}

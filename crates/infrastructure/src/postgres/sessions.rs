@@ -21,7 +21,7 @@ use super::{
     session_row::{SessionRow, count_column},
     users::limit_from_column,
 };
-use crate::session_columns::{SessionColumns, session_columns};
+use crate::session_columns::{SessionColumns, session_columns, split_lookup};
 
 /// The lookup every authenticated request makes, built once at compile time.
 const FIND_SESSION: &str = concat!(
@@ -29,6 +29,29 @@ const FIND_SESSION: &str = concat!(
     session_columns!(),
     " FROM sessions WHERE id = $1"
 );
+
+/// A row of [`queries::session_with_page`]: the looked-up session or one of the page.
+#[derive(sqlx::FromRow)]
+struct LookupOrPageRow {
+    looked_up: bool,
+    #[sqlx(flatten)]
+    session: SessionRow,
+}
+
+/// Binds `$1`…`$6` of [`queries::session_page`].
+fn bind_page<O>(
+    query: sqlx::query::QueryAs<'_, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    user_id: UserId,
+    page: SessionQuery,
+) -> sqlx::query::QueryAs<'_, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    query
+        .bind(user_id.as_uuid())
+        .bind(i64::from(page.limit))
+        .bind(page.active.map(|filter| filter.now))
+        .bind(page.active.and_then(|filter| filter.idle_since))
+        .bind(page.after.map(|cursor| cursor.created_at))
+        .bind(page.after.map(|cursor| cursor.id.as_uuid()))
+}
 
 /// `SET` clause writing every mutable column of a session: `$1` id and `$2` the version
 /// read are for the `WHERE`; `$3`…`$14` are bound by [`bind_session_update`].
@@ -296,19 +319,29 @@ impl SessionRepository for PostgresStore {
         query: SessionQuery,
     ) -> Result<Vec<Session>, StoreError> {
         let sql = queries::session_page(query.active.is_some(), query.after.is_some());
-        let rows: Vec<SessionRow> = sqlx::query_as(&sql)
-            .bind(user_id.as_uuid())
-            .bind(i64::from(query.limit))
-            .bind(query.active.map(|filter| filter.now))
-            .bind(query.active.and_then(|filter| filter.idle_since))
-            .bind(query.after.map(|cursor| cursor.created_at))
-            .bind(query.after.map(|cursor| cursor.id.as_uuid()))
+        let rows: Vec<SessionRow> = bind_page(sqlx::query_as(&sql), user_id, query)
             .fetch_all(self.pool())
             .await
             .map_err(StoreError::new)?;
         rows.into_iter()
             .map(|row| Session::try_from(row).map_err(StoreError::from))
             .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(%id))]
+    async fn find_with_page(
+        &self,
+        id: SessionId,
+        user_id: UserId,
+        query: SessionQuery,
+    ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
+        let sql = queries::session_with_page(query.active.is_some(), query.after.is_some());
+        let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
+            .bind(id.as_uuid())
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))
     }
 
     #[tracing::instrument(skip_all, fields(%user_id, %reason))]

@@ -19,7 +19,7 @@ use super::{
     refresh_tokens::insert_token,
     users::limit_from_column,
 };
-use crate::session_columns::{SESSION_COLUMNS, SessionColumns, session_columns};
+use crate::session_columns::{SESSION_COLUMNS, SessionColumns, session_columns, split_lookup};
 
 /// The lookup every authenticated request makes, built once at compile time.
 const FIND_SESSION: &str = concat!(
@@ -27,6 +27,48 @@ const FIND_SESSION: &str = concat!(
     session_columns!(),
     " FROM sessions WHERE id = ?1"
 );
+
+/// One page of a user's sessions, newest first: `?1` user, `?2` limit, `?3` now and `?4`
+/// idle cutoff (active-only), `?5`/`?6` the cursor's `created_at`/`id` (later pages).
+fn session_page(active_only: bool, after_cursor: bool) -> String {
+    let active = if active_only {
+        "AND is_revoked = 0 AND expires_at > ?3 AND (?4 IS NULL OR last_activity_at > ?4)"
+    } else {
+        "AND ?3 IS NULL AND ?4 IS NULL"
+    };
+    let after = if after_cursor {
+        "AND (created_at, id) < (?5, ?6)"
+    } else {
+        "AND ?5 IS NULL AND ?6 IS NULL"
+    };
+    format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 {active} {after} \
+         ORDER BY created_at DESC, id DESC LIMIT ?2"
+    )
+}
+
+/// Binds `?1`…`?6` of [`session_page`].
+fn bind_page<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    user_id: UserId,
+    page: SessionQuery,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(user_id.as_uuid().to_string())
+        .bind(i64::from(page.limit))
+        .bind(page.active.map(|filter| micros(filter.now)))
+        .bind(page.active.and_then(|filter| filter.idle_since).map(micros))
+        .bind(page.after.map(|cursor| micros(cursor.created_at)))
+        .bind(page.after.map(|cursor| cursor.id.as_uuid().to_string()))
+}
+
+/// A row of a lookup-with-page read: the looked-up session or one of the page.
+#[derive(sqlx::FromRow)]
+struct LookupOrPageRow {
+    looked_up: bool,
+    #[sqlx(flatten)]
+    session: SessionRow,
+}
 
 /// Writes every mutable column of `session` if its stored version is still the one it was
 /// read with, advancing the version. Returns whether the row was written.
@@ -279,38 +321,35 @@ impl SessionRepository for SqliteStore {
         user_id: UserId,
         query: SessionQuery,
     ) -> Result<Vec<Session>, StoreError> {
-        let active = if query.active.is_some() {
-            "AND is_revoked = 0 AND expires_at > ?3 AND (?4 IS NULL OR last_activity_at > ?4)"
-        } else {
-            "AND ?3 IS NULL AND ?4 IS NULL"
-        };
-        let after = if query.after.is_some() {
-            "AND (created_at, id) < (?5, ?6)"
-        } else {
-            "AND ?5 IS NULL AND ?6 IS NULL"
-        };
-        let sql = format!(
-            "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 {active} {after} \
-             ORDER BY created_at DESC, id DESC LIMIT ?2"
-        );
-        let rows: Vec<SessionRow> = sqlx::query_as(&sql)
-            .bind(user_id.as_uuid().to_string())
-            .bind(i64::from(query.limit))
-            .bind(query.active.map(|filter| micros(filter.now)))
-            .bind(
-                query
-                    .active
-                    .and_then(|filter| filter.idle_since)
-                    .map(micros),
-            )
-            .bind(query.after.map(|cursor| micros(cursor.created_at)))
-            .bind(query.after.map(|cursor| cursor.id.as_uuid().to_string()))
+        let sql = session_page(query.active.is_some(), query.after.is_some());
+        let rows: Vec<SessionRow> = bind_page(sqlx::query_as(&sql), user_id, query)
             .fetch_all(self.readers())
             .await
             .map_err(StoreError::new)?;
         rows.into_iter()
             .map(|row| Session::try_from(row).map_err(StoreError::from))
             .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(%id))]
+    async fn find_with_page(
+        &self,
+        id: SessionId,
+        user_id: UserId,
+        query: SessionQuery,
+    ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
+        let sql = format!(
+            "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
+             WHERE id = ?7) AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) \
+             AS page ORDER BY looked_up DESC, created_at DESC, id DESC",
+            page = session_page(query.active.is_some(), query.after.is_some())
+        );
+        let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
+            .bind(id.as_uuid().to_string())
+            .fetch_all(self.readers())
+            .await
+            .map_err(StoreError::new)?;
+        split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))
     }
 
     #[tracing::instrument(skip_all, fields(%user_id, %reason))]
