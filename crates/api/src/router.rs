@@ -2,6 +2,7 @@
 
 use std::{any::Any, net::SocketAddr, sync::Arc};
 
+use axum::serve::ListenerExt;
 use axum::{
     Json, Router,
     extract::DefaultBodyLimit,
@@ -122,7 +123,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `router` on `listener` (with peer addresses for client IPs) until `shutdown`
-/// resolves; in-flight requests then finish.
+/// resolves; in-flight requests then finish. Responses are sent without Nagle's delay.
 ///
 /// # Errors
 /// The listener's I/O error.
@@ -131,6 +132,11 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let listener = listener.tap_io(|connection| {
+        if let Err(error) = connection.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,7 +1,7 @@
 //! The `sessions` table's columns in driver-neutral types, and their one mapping to and from
 //! the domain's Session. Each storage adapter converts its own row type into this.
 
-use std::net::IpAddr;
+use std::{cmp::Reverse, net::IpAddr};
 
 use chrono::{DateTime, Utc};
 use sessions_application::ports::StoreError;
@@ -55,7 +55,9 @@ pub(crate) struct SessionColumns {
 }
 
 /// Separates the rows of a lookup-with-page read (each marked whether it is the looked-up
-/// session) into that session, if found, and the page in its order.
+/// session) into that session, if found, and the page. A `UNION ALL` promises no order, so
+/// the page is put in listing order here (newest first by `created_at`, then `id`), which
+/// costs nothing on rows that already arrive in it and spares the store a sort.
 pub(crate) fn split_lookup<R>(
     rows: impl IntoIterator<Item = (bool, R)>,
 ) -> Result<(Option<Session>, Vec<Session>), StoreError>
@@ -72,6 +74,7 @@ where
             page.push(session);
         }
     }
+    page.sort_by_key(|session| Reverse((session.state().created_at, session.id().as_uuid())));
     Ok((looked_up, page))
 }
 

@@ -35,8 +35,7 @@ pub fn session_page(active_only: bool, after_cursor: bool) -> String {
 pub fn session_with_page(active_only: bool, after_cursor: bool) -> String {
     format!(
         "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions WHERE id = $7) \
-         AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page \
-         ORDER BY looked_up DESC, created_at DESC, id DESC",
+         AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page",
         page = session_page(active_only, after_cursor)
     )
 }

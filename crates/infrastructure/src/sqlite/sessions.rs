@@ -341,7 +341,7 @@ impl SessionRepository for SqliteStore {
         let sql = format!(
             "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
              WHERE id = ?7) AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) \
-             AS page ORDER BY looked_up DESC, created_at DESC, id DESC",
+             AS page",
             page = session_page(query.active.is_some(), query.after.is_some())
         );
         let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
