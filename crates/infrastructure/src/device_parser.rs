@@ -1,6 +1,7 @@
-//! Adapter: user-agent parsing with the uap-core rules (bundled, nothing fetched at run time),
-//! behind a bounded LRU cache because the same strings repeat. The rules are compiled on
-//! first use, so a server that parses nothing pays nothing.
+//! Adapter: user-agent parsing with the uap-core rules (bundled, nothing fetched at run time)
+//! through the ua-parser project's Rust engine, which runs only the rules whose literal
+//! fragments occur in the string; behind a bounded LRU cache because the same strings
+//! repeat. The rules are compiled on first use, so a server that parses nothing pays nothing.
 
 use std::{
     num::NonZeroUsize,
@@ -10,14 +11,45 @@ use std::{
 use lru::LruCache;
 use sessions_application::ports::DeviceParser;
 use sessions_domain::{DeviceFingerprint, DeviceInfo, DeviceKind, ParsedDevice, UserAgent};
-use uaparser::{Parser, UserAgentParser};
+use ua_parser::{os, user_agent};
 
 /// The uap-core rule set, compiled into the binary.
 const RULES: &[u8] = include_bytes!("../data/uap-core/regexes.yaml");
 
+/// The compiled browser and OS rules (the device rules are not needed).
+struct Rules {
+    browsers: user_agent::Extractor<'static>,
+    systems: os::Extractor<'static>,
+}
+
+/// Why the bundled rules could not be used.
+#[derive(Debug, thiserror::Error)]
+enum RulesError {
+    #[error("unreadable: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+    #[error("not compilable: {0}")]
+    Compile(#[from] ua_parser::Error),
+}
+
+impl Rules {
+    fn compile() -> Result<Self, RulesError> {
+        let rules: ua_parser::Regexes<'static> = serde_yaml::from_slice(RULES)?;
+        let browsers = user_agent::Builder::new()
+            .push_all(rules.user_agent_parsers)?
+            .build()
+            .map_err(ua_parser::Error::from)?;
+        let systems = os::Builder::new()
+            .push_all(rules.os_parsers)
+            .map_err(ua_parser::Error::from)?
+            .build()
+            .map_err(ua_parser::Error::from)?;
+        Ok(Self { browsers, systems })
+    }
+}
+
 /// Parses user agents into "Browser on OS" descriptions.
 pub struct UapDeviceParser {
-    rules: OnceLock<Option<UserAgentParser>>,
+    rules: OnceLock<Option<Rules>>,
     cache: Mutex<LruCache<String, ParsedDevice>>,
 }
 
@@ -36,13 +68,10 @@ impl UapDeviceParser {
         }
     }
 
-    fn rules(&self) -> Option<&UserAgentParser> {
+    fn rules(&self) -> Option<&Rules> {
         self.rules
             .get_or_init(|| {
-                UserAgentParser::builder()
-                    .with_unicode_support(false)
-                    .with_device(false)
-                    .build_from_bytes(RULES)
+                Rules::compile()
                     .inspect_err(|error| tracing::error!(%error, "user-agent rules unusable"))
                     .ok()
             })
@@ -51,13 +80,16 @@ impl UapDeviceParser {
 
     fn describe(&self, raw: &str) -> ParsedDevice {
         let (browser, os) = match self.rules() {
-            Some(rules) => {
-                let client = rules.parse(raw);
-                (
-                    known(browser_name(&client.user_agent.family)),
-                    known(os_name(&client.os.family)),
-                )
-            }
+            Some(rules) => (
+                rules
+                    .browsers
+                    .extract(raw)
+                    .and_then(|found| known(browser_name(&found.family))),
+                rules
+                    .systems
+                    .extract(raw)
+                    .and_then(|found| known(os_name(&found.os))),
+            ),
             None => (None, None),
         };
         let info = match (&browser, &os) {
