@@ -170,15 +170,21 @@ impl Argon2Hasher {
         })
     }
 
-    /// Runs `work` on the blocking pool with a slot's memory, once a slot is free.
+    /// Runs `work` on the blocking pool with a slot's memory, once a slot is free. The slot
+    /// is held by the blocking work itself: a caller that hangs up mid-hash cannot free it
+    /// while its hash still runs (and still holds a buffer).
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Params, &mut Vec<Block>) -> Result<T, HashingError> + Send + 'static,
     ) -> Result<T, HashingError> {
-        let _permit = self.permits.acquire().await.map_err(failure)?;
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(failure)?;
         let buffers = Arc::clone(&self.buffers);
         let params = self.params.clone();
         tokio::task::spawn_blocking(move || {
+            let _slot = permit;
             let mut memory = buffers.lock().map_err(failure)?.pop().unwrap_or_default();
             let result = work(&params, &mut memory);
             buffers.lock().map_err(failure)?.push(memory);
@@ -309,6 +315,33 @@ mod tests {
         for task in tasks {
             task.await.unwrap();
         }
+        let buffers = hasher.buffers.lock().unwrap().len();
+        assert!((1..=2).contains(&buffers), "{buffers} buffers for 2 slots");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_hanging_up_mid_hash_never_add_buffers() {
+        let cost = Argon2Cost {
+            memory_kib: 4096,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let hasher = Argon2Hasher::new(cost, 2).unwrap();
+        let password = Password::new("correct horse battery".into()).unwrap();
+        for _ in 0..10 {
+            // Two callers give up long before their hashes finish…
+            for _ in 0..2 {
+                let hash = hasher.hash(&password);
+                let gave_up = tokio::time::timeout(std::time::Duration::from_micros(50), hash);
+                assert!(gave_up.await.is_err());
+            }
+            // …and two more wait for theirs.
+            let (first, second) = tokio::join!(hasher.hash(&password), hasher.hash(&password));
+            first.unwrap();
+            second.unwrap();
+        }
+        // Whatever still runs for the callers that hung up finishes with its slot.
+        let _all_slots = hasher.permits.acquire_many(2).await.unwrap();
         let buffers = hasher.buffers.lock().unwrap().len();
         assert!((1..=2).contains(&buffers), "{buffers} buffers for 2 slots");
     }
