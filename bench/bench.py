@@ -277,7 +277,8 @@ def main():
     argon2 = json.loads(run([str(ARGON2_TIME)]).stdout)
     cores = os.cpu_count()
     hashing_ceiling = cores / (argon2["median_ms"] / 1000)
-    log(f"argon2id: {argon2['median_ms']:.1f} ms per hash; ceiling {hashing_ceiling:.1f} logins/s")
+    log(f"argon2id: {argon2['median_ms']:.1f} ms per hash; ceiling {hashing_ceiling:.1f} logins/s; "
+        f"one per core at once: {argon2['parallel_per_s']:.1f}/s")
 
     if args.store == "postgres":
         psql("postgres", "DROP DATABASE IF EXISTS sessions_bench")
@@ -396,7 +397,8 @@ def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_s
         ("refresh ≥ 0.5 × pgbench -N, no error", f"{refresh['rps'] / write:.2f} ×, {refresh['errors']} errors",
          check(refresh["rps"] >= 0.5 * write and refresh["errors"] == 0)),
         ("login ≥ 0.8 × hashing ceiling; peak RSS ≤ 64 MiB",
-         f"{login['rps'] / ceiling:.2f} ×, {login['peak_rss_kib'] / 1024:.1f} MiB",
+         f"{login['rps'] / ceiling:.2f} × ({login['rps'] / argon2['parallel_per_s']:.2f} × the measured "
+         f"parallel rate), {login['peak_rss_kib'] / 1024:.1f} MiB",
          check(login["rps"] >= 0.8 * ceiling and login["peak_rss_kib"] <= 64 * 1024)),
         ("1M sessions: GET and list p99 ≤ 1.5 × 10k",
          f"GET {get_1m['p99_us'] / get['p99_us']:.2f} ×, list {list_1m['p99_us'] / listing['p99_us']:.2f} ×",
@@ -425,7 +427,8 @@ def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_s
         f"- `pgbench -S -M prepared` (64 clients): {select:.0f} tps",
         f"- `pgbench -N -M prepared` (64 clients): {write:.0f} tps",
         f"- one argon2id hash (m={argon2['memory_kib']} KiB, t={argon2['iterations']}, p={argon2['parallelism']}): "
-        f"{argon2['median_ms']:.1f} ms → hashing ceiling {ceiling:.1f} logins/s on {os.cpu_count()} cores",
+        f"{argon2['median_ms']:.1f} ms → hashing ceiling {ceiling:.1f} logins/s on {os.cpu_count()} cores "
+        f"(measured with one hash per core at once, sharing memory bandwidth: {argon2['parallel_per_s']:.1f} hashes/s)",
         f"- first start (migrating an empty database): {first_start:.0f} ms, idle RSS after it "
         f"{idle_first['VmRSS'] / 1024:.1f} MiB; idle RSS after a restart {idle['VmRSS'] / 1024:.1f} MiB",
         f"- cleanup: {deleted} sessions deleted at {cleanup_rate:.0f} rows/s",
