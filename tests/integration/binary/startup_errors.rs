@@ -56,4 +56,11 @@ async fn an_unusable_setting_is_named_in_the_error() {
     let (succeeded, stderr) = serve_with(&[("DATABASE_URL", "mysql://localhost/db")]).await;
     assert!(!succeeded);
     assert!(stderr.contains("mysql://localhost/db"), "{stderr}");
+    let (succeeded, stderr) = serve_with(&[
+        ("DATABASE_URL", "postgres://sessions@127.0.0.1:1/sessions"),
+        ("SESSIONS_DATABASE_POOL_SIZE", "0"),
+    ])
+    .await;
+    assert!(!succeeded);
+    assert!(stderr.contains("database-pool-size"), "{stderr}");
 }

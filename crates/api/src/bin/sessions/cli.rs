@@ -88,6 +88,9 @@ pub struct Options {
     /// `postgres://…` or `sqlite://…` [default: SQLite at <data-dir>/sessions.db].
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Postgres connections this instance opens at most [default: 16].
+    #[arg(long, env = "SESSIONS_DATABASE_POOL_SIZE", global = true)]
+    pub database_pool_size: Option<u32>,
     /// Data directory: SQLite file and generated secrets [default: ./data].
     #[arg(long, env = "SESSIONS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -172,6 +175,7 @@ impl Options {
             config: self.config,
             bind: self.bind.or(file.bind),
             database_url: self.database_url.or(file.database_url),
+            database_pool_size: self.database_pool_size.or(file.database_pool_size),
             data_dir: self.data_dir.or(file.data_dir),
             admin_token: self.admin_token.or(file.admin_token),
             service_token: self.service_token.or(file.service_token),

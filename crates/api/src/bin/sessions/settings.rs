@@ -9,11 +9,14 @@ use sessions_domain::{SessionLimit, SessionPolicy};
 
 use crate::cli::{LogFormat, Options};
 
+/// Postgres connections one instance opens at most, unless configured.
+const DEFAULT_POOL_SIZE: u32 = 16;
+
 /// Where sessions are stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Database {
-    /// `postgres://…`
-    Postgres(String),
+    /// `postgres://…`, with at most `pool_size` connections.
+    Postgres { url: String, pool_size: u32 },
     /// A SQLite file.
     Sqlite(String),
 }
@@ -22,7 +25,7 @@ impl Database {
     /// The kind of store, for logs.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Postgres(_) => "postgres",
+            Self::Postgres { .. } => "postgres",
             Self::Sqlite(_) => "sqlite",
         }
     }
@@ -58,6 +61,9 @@ pub enum InvalidSettings {
     /// A lifetime of zero.
     #[error("{0} must be longer than 0")]
     Zero(&'static str),
+    /// A pool that could never lend a connection.
+    #[error("database-pool-size must be at least 1")]
+    EmptyPool,
 }
 
 fn positive(
@@ -82,7 +88,13 @@ impl Settings {
         let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
         let database = match options.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Database::Postgres(url)
+                Database::Postgres {
+                    url,
+                    pool_size: match options.database_pool_size {
+                        Some(0) => return Err(InvalidSettings::EmptyPool),
+                        size => size.unwrap_or(DEFAULT_POOL_SIZE),
+                    },
+                }
             }
             Some(url) if url.starts_with("sqlite:") => Database::Sqlite(url),
             Some(url) => return Err(InvalidSettings::DatabaseUrl(url)),
@@ -190,6 +202,31 @@ mod tests {
             ..Options::default()
         };
         assert!(Settings::resolve(mysql).is_err());
+    }
+
+    #[test]
+    fn the_postgres_pool_holds_16_connections_unless_configured_and_never_0() {
+        let pool_of = |size: Option<u32>| {
+            Settings::resolve(Options {
+                database_url: Some("postgres://u:p@localhost/db".into()),
+                database_pool_size: size,
+                ..Options::default()
+            })
+            .map(|settings| settings.database)
+        };
+        let url = String::from("postgres://u:p@localhost/db");
+        assert_eq!(
+            pool_of(None).unwrap(),
+            Database::Postgres {
+                url: url.clone(),
+                pool_size: 16
+            }
+        );
+        assert_eq!(
+            pool_of(Some(4)).unwrap(),
+            Database::Postgres { url, pool_size: 4 }
+        );
+        assert!(matches!(pool_of(Some(0)), Err(InvalidSettings::EmptyPool)));
     }
 
     #[test]

@@ -10,8 +10,6 @@ use sqlx::migrate::MigrateError;
 
 use crate::settings::Database;
 
-/// Connections a Postgres pool may open.
-const POSTGRES_POOL_SIZE: u32 = 16;
 /// Reading connections of the SQLite store.
 const SQLITE_READERS: u32 = 4;
 
@@ -87,7 +85,7 @@ impl Store {
             source,
         };
         match database {
-            Database::Postgres(url) => PostgresStore::connect(url, POSTGRES_POOL_SIZE)
+            Database::Postgres { url, pool_size } => PostgresStore::connect(url, *pool_size)
                 .await
                 .map(Self::Postgres)
                 .map_err(connect),
