@@ -1,7 +1,7 @@
 //! The hot read statements of the session store, public so that plan tests (`EXPLAIN`) and
 //! benchmarks inspect exactly what the adapter runs.
 
-use crate::session_columns::SESSION_COLUMNS;
+use crate::{session_columns::SESSION_COLUMNS, statements::lookup_with_page};
 
 /// The user's active sessions that the session limit counts (`$1` user, `$2` now).
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
@@ -33,9 +33,5 @@ pub fn session_page(active_only: bool, after_cursor: bool) -> String {
 /// Session `$7` (marked `looked_up`) followed by the page [`session_page`] selects with the
 /// same parameters: the read of a user's own listing, in one round trip.
 pub fn session_with_page(active_only: bool, after_cursor: bool) -> String {
-    format!(
-        "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions WHERE id = $7) \
-         AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page",
-        page = session_page(active_only, after_cursor)
-    )
+    lookup_with_page(&session_page(active_only, after_cursor), "$7")
 }

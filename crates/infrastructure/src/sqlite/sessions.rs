@@ -19,7 +19,10 @@ use super::{
     refresh_tokens::insert_token,
     users::limit_from_column,
 };
-use crate::session_columns::{SESSION_COLUMNS, SessionColumns, session_columns, split_lookup};
+use crate::{
+    session_columns::{SESSION_COLUMNS, SessionColumns, session_columns, split_lookup},
+    statements::lookup_with_page,
+};
 
 /// The lookup every authenticated request makes, built once at compile time.
 const FIND_SESSION: &str = concat!(
@@ -338,12 +341,8 @@ impl SessionRepository for SqliteStore {
         user_id: UserId,
         query: SessionQuery,
     ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
-        let sql = format!(
-            "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
-             WHERE id = ?7) AS lookup UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) \
-             AS page",
-            page = session_page(query.active.is_some(), query.after.is_some())
-        );
+        let page = session_page(query.active.is_some(), query.after.is_some());
+        let sql = lookup_with_page(&page, "?7");
         let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
             .bind(id.as_uuid().to_string())
             .fetch_all(self.readers())
