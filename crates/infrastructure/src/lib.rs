@@ -11,6 +11,7 @@ mod geolocation;
 mod ids;
 mod jwt_codec;
 pub mod postgres;
+mod read_batcher;
 mod refresh_secrets;
 mod session_columns;
 pub mod sqlite;

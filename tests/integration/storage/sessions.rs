@@ -537,7 +537,40 @@ async fn active_sessions_are_counted_across_users(store: StoreUnderTest) {
     assert_eq!(store.sessions.count_active(at).await.unwrap(), 2);
 }
 
+async fn concurrent_reads_each_get_their_own_session_or_none(store: StoreUnderTest) {
+    let at = now();
+    let mut expected = Vec::new();
+    for _ in 0..4 {
+        let user = stored_user(&store).await;
+        for _ in 0..5 {
+            let (session, _) = started_session(&store, user.id, at).await;
+            expected.push((session.id(), Some(session)));
+        }
+    }
+    for _ in 0..10 {
+        expected.push((SessionId::from_uuid(Uuid::now_v7()), None));
+    }
+    // Every id read by several tasks released together, so reads queue up behind each
+    // other (and the same id appears more than once in one batch).
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 3));
+    let reads: Vec<_> = (0..3)
+        .flat_map(|_| expected.clone())
+        .map(|(id, session)| {
+            let (sessions, barrier) = (store.sessions.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (sessions.find(id).await.unwrap(), session)
+            })
+        })
+        .collect();
+    for read in reads {
+        let (found, expected) = read.await.unwrap();
+        assert_eq!(found, expected);
+    }
+}
+
 conformance_tests!(
+    concurrent_reads_each_get_their_own_session_or_none,
     activity_moves_forward_only_and_never_lands_on_a_revoked_session,
     a_revocation_is_written_once_and_the_first_one_stands,
     active_sessions_are_counted_across_users,

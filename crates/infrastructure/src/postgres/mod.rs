@@ -1,6 +1,7 @@
 //! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
 //! rules are enforced in the database: the session limit under a lock on the user row,
-//! refresh rotation and session writes as compare-and-set statements.
+//! refresh rotation and session writes as compare-and-set statements. The session read of
+//! every authenticated request is batched under load (see `read_batcher`).
 
 mod events;
 pub mod queries;
@@ -12,12 +13,16 @@ mod users;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
 use sqlx::{
     PgPool,
     migrate::{MigrateError, Migrator},
     postgres::{PgConnectOptions, PgPoolOptions},
 };
+use uuid::Uuid;
+
+use crate::read_batcher::ReadBatcher;
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -26,6 +31,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Reads of a session by id, batched under load.
+    sessions_by_id: ReadBatcher<Uuid, SessionRow>,
 }
 
 impl PostgresStore {
@@ -43,12 +50,17 @@ impl PostgresStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self::from_pool(pool))
     }
 
-    /// Wraps an existing pool.
+    /// Wraps an existing pool. Starts a task on the current Tokio runtime (the dispatcher of
+    /// batched session reads), so it must be called within one.
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        let sessions_by_id = sessions::session_reads(pool.clone());
+        Self {
+            pool,
+            sessions_by_id,
+        }
     }
 
     /// Applies pending migrations.

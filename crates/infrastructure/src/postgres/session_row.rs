@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{CorruptRow, session_columns::SessionColumns};
 
 /// A `sessions` row as Postgres returns it.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub(super) struct SessionRow {
     id: Uuid,
     user_id: Uuid,
@@ -31,6 +31,13 @@ pub(super) struct SessionRow {
     last_provider_sync_at: Option<DateTime<Utc>>,
     providers_accessed: Vec<String>,
     version: i64,
+}
+
+impl SessionRow {
+    /// The session's id.
+    pub(super) fn id(&self) -> Uuid {
+        self.id
+    }
 }
 
 impl TryFrom<SessionRow> for Session {

@@ -11,7 +11,7 @@ use sessions_domain::{
     EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
     choose_evictions,
 };
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::{
@@ -21,14 +21,45 @@ use super::{
     session_row::{SessionRow, count_column},
     users::limit_from_column,
 };
-use crate::session_columns::{SessionColumns, session_columns, split_lookup};
+use crate::{
+    read_batcher::ReadBatcher,
+    session_columns::{SessionColumns, session_columns, split_lookup},
+};
 
-/// The lookup every authenticated request makes, built once at compile time.
-const FIND_SESSION: &str = concat!(
+/// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]).
+const FIND_SESSIONS: &str = concat!(
     "SELECT ",
     session_columns!(),
-    " FROM sessions WHERE id = $1"
+    " FROM sessions WHERE id = ANY($1)"
 );
+
+/// Batches of session reads in flight at once. Few, so that reads arriving meanwhile queue
+/// up into large batches: with 64 clients on two cores, 1–2 slots served ~37k authenticated
+/// requests/s, 8 slots 23k and 16 slots (one read per statement, as before) 18k. Two, so
+/// that one slow statement does not hold up every read.
+const SESSION_READ_SLOTS: usize = 2;
+
+/// The most ids in one batched read.
+const SESSION_READ_BATCH: usize = 128;
+
+/// Batched reads of sessions by id on `pool`.
+pub(super) fn session_reads(pool: PgPool) -> ReadBatcher<Uuid, SessionRow> {
+    ReadBatcher::spawn(
+        SESSION_READ_SLOTS,
+        SESSION_READ_BATCH,
+        move |ids: Vec<Uuid>| {
+            let pool = pool.clone();
+            async move {
+                let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
+                    .bind(ids)
+                    .fetch_all(&pool)
+                    .await
+                    .map_err(StoreError::new)?;
+                Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+            }
+        },
+    )
+}
 
 /// A row of [`queries::session_with_page`]: the looked-up session or one of the page.
 #[derive(sqlx::FromRow)]
@@ -230,11 +261,7 @@ impl SessionRepository for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let row: Option<SessionRow> = sqlx::query_as(FIND_SESSION)
-            .bind(id.as_uuid())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::new)?;
+        let row = self.sessions_by_id.read(id.as_uuid()).await?;
         Ok(row.map(Session::try_from).transpose()?)
     }
 
