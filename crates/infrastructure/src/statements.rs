@@ -1,19 +1,30 @@
 //! Statements written once for both storage adapters: the SQL both dialects accept
 //! (`$1` is Postgres's first parameter and, as a named parameter, SQLite's first too).
 
-use crate::session_columns::{SESSION_COLUMNS, session_columns};
+use crate::session_columns::SESSION_COLUMNS;
 
-/// The lookup of a presented refresh token and its session in one round trip. The token's
-/// columns are renamed in a derived table, so the session's columns keep their plain names.
-pub(crate) const FIND_TOKEN_WITH_SESSION: &str = concat!(
-    "SELECT token_id, token_hash, token_issued_at, token_used_at, token_successor_id, ",
-    session_columns!(),
-    " FROM (SELECT id AS token_id, session_id AS token_session_id, token_hash, \
-       issued_at AS token_issued_at, used_at AS token_used_at, \
-       successor_id AS token_successor_id \
-       FROM refresh_tokens WHERE token_hash = $1) AS token \
-     JOIN sessions ON sessions.id = token.token_session_id"
-);
+/// The lookup of presented refresh tokens with their sessions, for tokens matching
+/// `$condition` on `token_hash`. The token's columns are renamed in a derived table, so the
+/// session's columns keep their plain names.
+macro_rules! tokens_with_sessions {
+    ($condition:literal) => {
+        concat!(
+            "SELECT token_id, token_hash, token_issued_at, token_used_at, token_successor_id, ",
+            crate::session_columns::session_columns!(),
+            " FROM (SELECT id AS token_id, session_id AS token_session_id, token_hash, \
+               issued_at AS token_issued_at, used_at AS token_used_at, \
+               successor_id AS token_successor_id \
+               FROM refresh_tokens WHERE ",
+            $condition,
+            ") AS token JOIN sessions ON sessions.id = token.token_session_id"
+        )
+    };
+}
+pub(crate) use tokens_with_sessions;
+
+/// The lookup of one presented refresh token (`$1`, its hash) and its session in one round
+/// trip.
+pub(crate) const FIND_TOKEN_WITH_SESSION: &str = tokens_with_sessions!("token_hash = $1");
 
 /// The session whose id is the parameter `id_parameter` (marked `looked_up`), followed by the
 /// rows of `page`: the read of a user's own listing in one round trip. The parameter is named

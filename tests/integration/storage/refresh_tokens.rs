@@ -116,7 +116,38 @@ async fn a_rotation_on_a_changed_session_writes_nothing(store: StoreUnderTest) {
     assert_eq!(find_token(&store, &stale.successor.hash).await, None);
 }
 
+async fn concurrent_lookups_each_get_their_own_token_and_session(store: StoreUnderTest) {
+    let at = now();
+    let user = stored_user(&store).await;
+    let mut expected = Vec::new();
+    for _ in 0..8 {
+        let (session, token) = started_session(&store, user.id, at).await;
+        expected.push((token.hash, Some((token, session))));
+    }
+    for _ in 0..8 {
+        expected.push((random_hash(), None));
+    }
+    // Each hash looked up by several tasks released together, so lookups queue up behind
+    // each other (and one hash appears more than once in one batch).
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 3));
+    let lookups: Vec<_> = (0..3)
+        .flat_map(|_| expected.clone())
+        .map(|(hash, pair)| {
+            let (tokens, barrier) = (store.refresh_tokens.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (tokens.find_with_session(&hash).await.unwrap(), pair)
+            })
+        })
+        .collect();
+    for lookup in lookups {
+        let (found, expected) = lookup.await.unwrap();
+        assert_eq!(found, expected);
+    }
+}
+
 conformance_tests!(
+    concurrent_lookups_each_get_their_own_token_and_session,
     a_token_is_found_by_its_hash_with_its_session,
     a_rotation_marks_the_token_used_and_installs_its_successor,
     a_used_token_cannot_be_rotated_again,

@@ -4,19 +4,23 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
 use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
-    PostgresStore,
+    PostgresStore, READ_BATCH, READ_SLOTS,
     session_row::SessionRow,
     sessions::{SESSION_UPDATE_SET, bind_session_update},
 };
-use crate::{CorruptRow, statements::FIND_TOKEN_WITH_SESSION};
+use crate::{CorruptRow, read_batcher::ReadBatcher, statements::tokens_with_sessions};
+
+/// The lookup of presented refresh tokens with their sessions, for a batch of hashes (see
+/// [`token_reads`]).
+const FIND_TOKENS_WITH_SESSIONS: &str = tokens_with_sessions!("token_hash = ANY($1)");
 
 /// A `refresh_tokens` row joined with its session's row.
-#[derive(sqlx::FromRow)]
-struct TokenWithSessionRow {
+#[derive(Clone, sqlx::FromRow)]
+pub(super) struct TokenWithSessionRow {
     token_id: Uuid,
     token_hash: Vec<u8>,
     token_issued_at: DateTime<Utc>,
@@ -45,6 +49,27 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
         };
         Ok((token, session))
     }
+}
+
+/// Batched reads of refresh tokens (with their sessions) by hash on `pool`.
+pub(super) fn token_reads(pool: PgPool) -> ReadBatcher<[u8; 32], TokenWithSessionRow> {
+    ReadBatcher::spawn(READ_SLOTS, READ_BATCH, move |hashes: Vec<[u8; 32]>| {
+        let pool = pool.clone();
+        async move {
+            let hashes: Vec<&[u8]> = hashes.iter().map(<[u8; 32]>::as_slice).collect();
+            let rows: Vec<TokenWithSessionRow> = sqlx::query_as(FIND_TOKENS_WITH_SESSIONS)
+                .bind(hashes)
+                .fetch_all(&pool)
+                .await
+                .map_err(StoreError::new)?;
+            // A stored hash that is not 32 bytes matches no presented one; it is never
+            // answered (the read finds nothing), exactly as an equality lookup would.
+            Ok(rows
+                .into_iter()
+                .filter_map(|row| Some((row.token_hash.as_slice().try_into().ok()?, row)))
+                .collect())
+        }
+    })
 }
 
 /// Inserts a new (unused) token.
@@ -76,11 +101,7 @@ impl RefreshTokenStore for PostgresStore {
         &self,
         hash: &TokenHash,
     ) -> Result<Option<(RefreshToken, Session)>, StoreError> {
-        let row: Option<TokenWithSessionRow> = sqlx::query_as(FIND_TOKEN_WITH_SESSION)
-            .bind(hash.as_bytes().as_slice())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(StoreError::new)?;
+        let row = self.tokens_by_hash.read(*hash.as_bytes()).await?;
         Ok(row.map(TryFrom::try_from).transpose()?)
     }
 

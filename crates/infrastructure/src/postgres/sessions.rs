@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::{
-    PostgresStore,
+    PostgresStore, READ_BATCH, READ_SLOTS,
     events::insert_events,
     queries,
     session_row::{SessionRow, count_column},
@@ -33,32 +33,19 @@ const FIND_SESSIONS: &str = concat!(
     " FROM sessions WHERE id = ANY($1)"
 );
 
-/// Batches of session reads in flight at once. Few, so that reads arriving meanwhile queue
-/// up into large batches: with 64 clients on two cores, 1–2 slots served ~37k authenticated
-/// requests/s, 8 slots 23k and 16 slots (one read per statement, as before) 18k. Two, so
-/// that one slow statement does not hold up every read.
-const SESSION_READ_SLOTS: usize = 2;
-
-/// The most ids in one batched read.
-const SESSION_READ_BATCH: usize = 128;
-
 /// Batched reads of sessions by id on `pool`.
 pub(super) fn session_reads(pool: PgPool) -> ReadBatcher<Uuid, SessionRow> {
-    ReadBatcher::spawn(
-        SESSION_READ_SLOTS,
-        SESSION_READ_BATCH,
-        move |ids: Vec<Uuid>| {
-            let pool = pool.clone();
-            async move {
-                let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
-                    .bind(ids)
-                    .fetch_all(&pool)
-                    .await
-                    .map_err(StoreError::new)?;
-                Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
-            }
-        },
-    )
+    ReadBatcher::spawn(READ_SLOTS, READ_BATCH, move |ids: Vec<Uuid>| {
+        let pool = pool.clone();
+        async move {
+            let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
+                .bind(ids)
+                .fetch_all(&pool)
+                .await
+                .map_err(StoreError::new)?;
+            Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+        }
+    })
 }
 
 /// A row of [`queries::session_with_page`]: the looked-up session or one of the page.
