@@ -123,14 +123,14 @@ class Server:
             self.process = None
 
 
-def http(method, path, body=None, token=None, agent=CHROME):
+def http(method, path, body=None, token=None, agent=CHROME, timeout=60):
     request = urllib.request.Request(f"{BASE}{path}", method=method,
                                      data=json.dumps(body).encode() if body is not None else None)
     request.add_header("content-type", "application/json")
     request.add_header("user-agent", agent)
     if token:
         request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         text = response.read()
         return json.loads(text) if text else None
 
@@ -351,7 +351,8 @@ def main():
         load = pool.submit(wrk, "get_current.lua", args.duration, common)
         time.sleep(1)
         cleanup_started = time.perf_counter()
-        deleted = http("POST", "/v1/admin/sessions/cleanup", token=ADMIN)["deleted"]
+        # One request deletes all 1M rows; on a slow machine that takes minutes.
+        deleted = http("POST", "/v1/admin/sessions/cleanup", token=ADMIN, timeout=900)["deleted"]
         cleanup_seconds = time.perf_counter() - cleanup_started
         during = load.result()
     during["peak_rss_kib"] = server.memory_kib()["VmHWM"]
