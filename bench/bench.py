@@ -85,6 +85,8 @@ def pgbench_baselines(duration):
 # --- the service --------------------------------------------------------------------------
 
 class Server:
+    running = set()  # servers to stop if the benchmark fails half-way
+
     def __init__(self, store, database_url):
         self.store = store
         self.database_url = database_url
@@ -100,6 +102,7 @@ class Server:
         started = time.perf_counter()
         self.process = subprocess.Popen([str(BINARY), "serve"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        Server.running.add(self)
         while True:
             try:
                 with urllib.request.urlopen(f"{BASE}/readyz", timeout=1) as response:
@@ -121,6 +124,7 @@ class Server:
             self.process.terminate()
             self.process.wait(timeout=30)
             self.process = None
+        Server.running.discard(self)
 
 
 def http(method, path, body=None, token=None, agent=CHROME, timeout=60):
@@ -449,4 +453,10 @@ def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_s
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for server in list(Server.running):
+            server.process.kill()
+            server.stop()
+        subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)

@@ -69,22 +69,32 @@ async fn the_active_session_list_uses_idx_sessions_user_active() {
     for after_cursor in [false, true] {
         for with_lookup in [false, true] {
             let statement = if with_lookup {
-                queries::session_with_page(true, after_cursor)
+                queries::sessions_with_pages(true, after_cursor)
             } else {
                 queries::session_page(true, after_cursor)
             };
             let sql = format!("EXPLAIN {statement}");
-            let query = sqlx::query(&sql)
-                .bind(user)
-                .bind(51_i64)
-                .bind(Utc::now())
-                .bind(None::<chrono::DateTime<Utc>>)
-                .bind(after_cursor.then(Utc::now))
-                .bind(after_cursor.then(Uuid::max));
+            let now = Utc::now();
+            let after_created_at = after_cursor.then_some(now);
+            let after_id = after_cursor.then(Uuid::max);
             let query = if with_lookup {
-                query.bind(Uuid::now_v7())
+                // A batch of two listings (of the same user: the plan is what matters).
+                sqlx::query(&sql)
+                    .bind([Uuid::now_v7(), Uuid::now_v7()])
+                    .bind([user, user])
+                    .bind([51_i64, 51])
+                    .bind([now, now])
+                    .bind([None::<chrono::DateTime<Utc>>, None])
+                    .bind([after_created_at, after_created_at])
+                    .bind([after_id, after_id])
             } else {
-                query
+                sqlx::query(&sql)
+                    .bind(user)
+                    .bind(51_i64)
+                    .bind(now)
+                    .bind(None::<chrono::DateTime<Utc>>)
+                    .bind(after_created_at)
+                    .bind(after_id)
             };
             let plan = plan(&store, query).await;
             assert!(plan.contains("idx_sessions_user_active"), "{plan}");

@@ -238,6 +238,11 @@ async fn a_lookup_with_a_page_reads_the_session_and_exactly_the_listed_page(stor
             after: None,
             limit: 50,
         },
+        SessionQuery {
+            active: None,
+            after: first_page.first().map(SessionCursor::after),
+            limit: 2,
+        },
     ];
 
     for query in queries {
@@ -569,8 +574,64 @@ async fn concurrent_reads_each_get_their_own_session_or_none(store: StoreUnderTe
     }
 }
 
+async fn concurrent_listings_each_get_their_own_session_and_page(store: StoreUnderTest) {
+    let at = now();
+    let mut expected = Vec::new();
+    for _ in 0..4 {
+        let user = stored_user(&store).await;
+        let mut sessions = Vec::new();
+        for n in 0..4 {
+            sessions.push(started_session(&store, user.id, later(at, n)).await.0);
+        }
+        let newest_first = SessionCursor::after(&sessions[3]);
+        let active = Some(ActiveFilter {
+            now: later(at, 5),
+            idle_since: None,
+        });
+        // Every shape of listing: active or not, first page or later.
+        for (active, after) in [(active, None), (active, Some(newest_first))]
+            .into_iter()
+            .chain([(None, None), (None, Some(newest_first))])
+        {
+            let query = SessionQuery {
+                active,
+                after,
+                limit: 2,
+            };
+            let page = store.sessions.list_for_user(user.id, query).await.unwrap();
+            for looked_up in [&sessions[0], &sessions[3]] {
+                expected.push((
+                    looked_up.id(),
+                    user.id,
+                    query,
+                    (Some(looked_up.clone()), page.clone()),
+                ));
+            }
+        }
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 2));
+    let reads: Vec<_> = (0..2)
+        .flat_map(|_| expected.clone())
+        .map(|(id, user_id, query, answer)| {
+            let (sessions, barrier) = (store.sessions.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (
+                    sessions.find_with_page(id, user_id, query).await.unwrap(),
+                    answer,
+                )
+            })
+        })
+        .collect();
+    for read in reads {
+        let (found, expected) = read.await.unwrap();
+        assert_eq!(found, expected);
+    }
+}
+
 conformance_tests!(
     concurrent_reads_each_get_their_own_session_or_none,
+    concurrent_listings_each_get_their_own_session_and_page,
     activity_moves_forward_only_and_never_lands_on_a_revoked_session,
     a_revocation_is_written_once_and_the_first_one_stands,
     active_sessions_are_counted_across_users,

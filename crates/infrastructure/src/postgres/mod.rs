@@ -1,10 +1,11 @@
 //! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
 //! rules are enforced in the database: the session limit under a lock on the user row,
 //! refresh rotation and session writes as compare-and-set statements. The session read of
-//! every authenticated request, and the token lookup of every refresh, are batched under
-//! load (see `read_batcher`).
+//! every authenticated request, the token lookup of every refresh and the read of a user's
+//! own listing are batched under load (see `read_batcher`).
 
 mod events;
+mod own_pages;
 pub mod queries;
 mod refresh_tokens;
 mod session_row;
@@ -14,6 +15,7 @@ mod users;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use own_pages::OwnPages;
 use refresh_tokens::TokenWithSessionRow;
 use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
@@ -46,6 +48,8 @@ pub struct PostgresStore {
     sessions_by_id: ReadBatcher<Uuid, SessionRow>,
     /// Reads of a refresh token and its session by the token's hash, batched under load.
     tokens_by_hash: ReadBatcher<[u8; 32], TokenWithSessionRow>,
+    /// Reads of a user's session with a page of their sessions, batched under load.
+    own_pages: OwnPages,
 }
 
 impl PostgresStore {
@@ -72,6 +76,7 @@ impl PostgresStore {
         Self {
             sessions_by_id: sessions::session_reads(pool.clone()),
             tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
+            own_pages: OwnPages::new(&pool),
             pool,
         }
     }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{
     PostgresStore, READ_BATCH, READ_SLOTS,
     events::insert_events,
+    own_pages::OwnPageRequest,
     queries,
     session_row::{SessionRow, count_column},
     users::limit_from_column,
@@ -46,14 +47,6 @@ pub(super) fn session_reads(pool: PgPool) -> ReadBatcher<Uuid, SessionRow> {
             Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
         }
     })
-}
-
-/// A row of [`queries::session_with_page`]: the looked-up session or one of the page.
-#[derive(sqlx::FromRow)]
-struct LookupOrPageRow {
-    looked_up: bool,
-    #[sqlx(flatten)]
-    session: SessionRow,
 }
 
 /// Binds `$1`…`$6` of [`queries::session_page`].
@@ -349,12 +342,10 @@ impl SessionRepository for PostgresStore {
         user_id: UserId,
         query: SessionQuery,
     ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
-        let sql = queries::session_with_page(query.active.is_some(), query.after.is_some());
-        let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
-            .bind(id.as_uuid())
-            .fetch_all(self.pool())
-            .await
-            .map_err(StoreError::new)?;
+        let rows = self
+            .own_pages
+            .read(OwnPageRequest::new(id, user_id, query))
+            .await?;
         split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))
     }
 
