@@ -4,6 +4,7 @@
 //! ids, refresh-token secrets).
 
 mod argon2_hasher;
+mod batcher;
 mod clock;
 mod corrupt_row;
 mod device_parser;
@@ -11,7 +12,6 @@ mod geolocation;
 mod ids;
 mod jwt_codec;
 pub mod postgres;
-mod read_batcher;
 mod refresh_secrets;
 mod session_columns;
 pub mod sqlite;

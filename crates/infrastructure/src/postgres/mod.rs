@@ -2,7 +2,7 @@
 //! rules are enforced in the database: the session limit under a lock on the user row,
 //! refresh rotation and session writes as compare-and-set statements. The session read of
 //! every authenticated request, the token lookup of every refresh and the read of a user's
-//! own listing are batched under load (see `read_batcher`).
+//! own listing are batched under load (see `batcher`).
 
 mod events;
 mod own_pages;
@@ -26,7 +26,7 @@ use sqlx::{
 };
 use uuid::Uuid;
 
-use crate::read_batcher::ReadBatcher;
+use crate::batcher::Batcher;
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -45,9 +45,9 @@ const READ_BATCH: usize = 128;
 pub struct PostgresStore {
     pool: PgPool,
     /// Reads of a session by id, batched under load.
-    sessions_by_id: ReadBatcher<Uuid, SessionRow>,
+    sessions_by_id: Batcher<Uuid, Option<SessionRow>>,
     /// Reads of a refresh token and its session by the token's hash, batched under load.
-    tokens_by_hash: ReadBatcher<[u8; 32], TokenWithSessionRow>,
+    tokens_by_hash: Batcher<[u8; 32], Option<TokenWithSessionRow>>,
     /// Reads of a user's session with a page of their sessions, batched under load.
     own_pages: OwnPages,
 }

@@ -11,10 +11,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{READ_BATCH, READ_SLOTS, queries, session_row::SessionRow};
-use crate::read_batcher::ReadBatcher;
+use crate::batcher::Batcher;
 
 /// One listing's parameters, in the order of [`queries::sessions_with_pages`]' arrays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug)]
 pub(super) struct OwnPageRequest {
     lookup_id: Uuid,
     user_id: Uuid,
@@ -46,7 +46,7 @@ impl OwnPageRequest {
 }
 
 /// A row of the lookup with its page: the looked-up session or one of the page.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(sqlx::FromRow)]
 pub(super) struct LookupOrPageRow {
     pub looked_up: bool,
     #[sqlx(flatten)]
@@ -64,7 +64,7 @@ struct BatchRow {
 /// Batched own-listing reads, one batcher per statement shape.
 #[derive(Clone, Debug)]
 pub(super) struct OwnPages {
-    by_shape: [ReadBatcher<OwnPageRequest, Vec<LookupOrPageRow>>; 4],
+    by_shape: [Batcher<OwnPageRequest, Vec<LookupOrPageRow>>; 4],
 }
 
 impl OwnPages {
@@ -83,8 +83,7 @@ impl OwnPages {
         &self,
         request: OwnPageRequest,
     ) -> Result<Vec<LookupOrPageRow>, StoreError> {
-        let rows = self.by_shape[request.shape()].read(request).await?;
-        Ok(rows.unwrap_or_default())
+        self.by_shape[request.shape()].run(request).await
     }
 }
 
@@ -93,46 +92,78 @@ fn reads(
     pool: PgPool,
     active_only: bool,
     after_cursor: bool,
-) -> ReadBatcher<OwnPageRequest, Vec<LookupOrPageRow>> {
+) -> Batcher<OwnPageRequest, Vec<LookupOrPageRow>> {
     let sql: Arc<str> = queries::sessions_with_pages(active_only, after_cursor).into();
-    ReadBatcher::spawn(
-        READ_SLOTS,
-        READ_BATCH,
-        move |requests: Vec<OwnPageRequest>| {
-            let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            async move {
-                let rows: Vec<BatchRow> = sqlx::query_as(&sql)
-                    .bind(requests.iter().map(|r| r.lookup_id).collect::<Vec<_>>())
-                    .bind(requests.iter().map(|r| r.user_id).collect::<Vec<_>>())
-                    .bind(requests.iter().map(|r| r.limit).collect::<Vec<_>>())
-                    .bind(requests.iter().map(|r| r.now).collect::<Vec<_>>())
-                    .bind(requests.iter().map(|r| r.idle_since).collect::<Vec<_>>())
-                    .bind(
-                        requests
-                            .iter()
-                            .map(|r| r.after_created_at)
-                            .collect::<Vec<_>>(),
-                    )
-                    .bind(requests.iter().map(|r| r.after_id).collect::<Vec<_>>())
-                    .fetch_all(&pool)
-                    .await
-                    .map_err(StoreError::new)?;
-                let mut answers: Vec<Vec<LookupOrPageRow>> =
-                    requests.iter().map(|_| Vec::new()).collect();
-                for BatchRow {
-                    request_number,
-                    row,
-                } in rows
-                {
-                    let answer = usize::try_from(request_number - 1)
-                        .ok()
-                        .and_then(|index| answers.get_mut(index));
-                    if let Some(answer) = answer {
-                        answer.push(row);
-                    }
-                }
-                Ok(requests.into_iter().zip(answers).collect())
-            }
-        },
-    )
+    Batcher::spawn(READ_SLOTS, READ_BATCH, move |requests| {
+        read_batch(pool.clone(), Arc::clone(&sql), requests)
+    })
+}
+
+/// Runs `sql` (one shape of [`queries::sessions_with_pages`]) for `requests`: each request's
+/// rows, in the order of the requests.
+async fn read_batch(
+    pool: PgPool,
+    sql: Arc<str>,
+    requests: Vec<OwnPageRequest>,
+) -> Result<Vec<Vec<LookupOrPageRow>>, StoreError> {
+    let rows: Vec<BatchRow> = sqlx::query_as(&sql)
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.lookup_id)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.user_id)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.limit)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.now)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.idle_since)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.after_created_at)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            requests
+                .iter()
+                .map(|request| request.after_id)
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&pool)
+        .await
+        .map_err(StoreError::new)?;
+    let mut answers: Vec<Vec<LookupOrPageRow>> = requests.iter().map(|_| Vec::new()).collect();
+    for BatchRow {
+        request_number,
+        row,
+    } in rows
+    {
+        let answer = usize::try_from(request_number - 1)
+            .ok()
+            .and_then(|index| answers.get_mut(index));
+        if let Some(answer) = answer {
+            answer.push(row);
+        }
+    }
+    Ok(answers)
 }

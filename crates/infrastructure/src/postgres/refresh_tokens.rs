@@ -12,7 +12,11 @@ use super::{
     session_row::SessionRow,
     sessions::{SESSION_UPDATE_SET, bind_session_update},
 };
-use crate::{CorruptRow, read_batcher::ReadBatcher, statements::tokens_with_sessions};
+use crate::{
+    CorruptRow,
+    batcher::{Batcher, keyed_reads},
+    statements::tokens_with_sessions,
+};
 
 /// The lookup of presented refresh tokens with their sessions, for a batch of hashes (see
 /// [`token_reads`]).
@@ -52,8 +56,8 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
 }
 
 /// Batched reads of refresh tokens (with their sessions) by hash on `pool`.
-pub(super) fn token_reads(pool: PgPool) -> ReadBatcher<[u8; 32], TokenWithSessionRow> {
-    ReadBatcher::spawn(READ_SLOTS, READ_BATCH, move |hashes: Vec<[u8; 32]>| {
+pub(super) fn token_reads(pool: PgPool) -> Batcher<[u8; 32], Option<TokenWithSessionRow>> {
+    keyed_reads(READ_SLOTS, READ_BATCH, move |hashes: Vec<[u8; 32]>| {
         let pool = pool.clone();
         async move {
             let hashes: Vec<&[u8]> = hashes.iter().map(<[u8; 32]>::as_slice).collect();
@@ -101,7 +105,7 @@ impl RefreshTokenStore for PostgresStore {
         &self,
         hash: &TokenHash,
     ) -> Result<Option<(RefreshToken, Session)>, StoreError> {
-        let row = self.tokens_by_hash.read(*hash.as_bytes()).await?;
+        let row = self.tokens_by_hash.run(*hash.as_bytes()).await?;
         Ok(row.map(TryFrom::try_from).transpose()?)
     }
 

@@ -23,7 +23,7 @@ use super::{
     users::limit_from_column,
 };
 use crate::{
-    read_batcher::ReadBatcher,
+    batcher::{Batcher, keyed_reads},
     session_columns::{SessionColumns, session_columns, split_lookup},
 };
 
@@ -35,8 +35,8 @@ const FIND_SESSIONS: &str = concat!(
 );
 
 /// Batched reads of sessions by id on `pool`.
-pub(super) fn session_reads(pool: PgPool) -> ReadBatcher<Uuid, SessionRow> {
-    ReadBatcher::spawn(READ_SLOTS, READ_BATCH, move |ids: Vec<Uuid>| {
+pub(super) fn session_reads(pool: PgPool) -> Batcher<Uuid, Option<SessionRow>> {
+    keyed_reads(READ_SLOTS, READ_BATCH, move |ids: Vec<Uuid>| {
         let pool = pool.clone();
         async move {
             let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
@@ -241,7 +241,7 @@ impl SessionRepository for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let row = self.sessions_by_id.read(id.as_uuid()).await?;
+        let row = self.sessions_by_id.run(id.as_uuid()).await?;
         Ok(row.map(Session::try_from).transpose()?)
     }
 
