@@ -72,6 +72,9 @@ async fn a_rotation_marks_the_token_used_and_installs_its_successor(store: Store
     let stored = reload(&store, session.id()).await;
     assert_eq!(stored.refresh_token_id(), Some(step.successor.id));
     assert_eq!(stored.state().version, 1);
+    let mut written = step.session.clone();
+    written.advance_version();
+    assert_eq!(stored, written);
     let (_, read_along) = store
         .refresh_tokens
         .find_with_session(&token.hash)
@@ -146,7 +149,56 @@ async fn concurrent_lookups_each_get_their_own_token_and_session(store: StoreUnd
     }
 }
 
+async fn concurrent_rotations_of_many_sessions_each_have_one_winner(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let mut contenders = Vec::new();
+    for _ in 0..8 {
+        let (session, token) = started_session(&store, user.id, at).await;
+        // Two rotations of the same token, as from a client retrying its refresh.
+        contenders.push((
+            rotation(&session, &token, later(at, 1)),
+            rotation(&session, &token, later(at, 1)),
+        ));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(contenders.len() * 2));
+    let rotations: Vec<_> = contenders
+        .iter()
+        .flat_map(|(first, second)| [first.clone(), second.clone()])
+        .map(|step| {
+            let (tokens, barrier) = (store.refresh_tokens.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                tokens.rotate(&step).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for rotation in rotations {
+        outcomes.push(rotation.await.unwrap());
+    }
+    for ((first, second), outcome) in contenders.iter().zip(outcomes.chunks(2)) {
+        let (winner, loser) = match outcome {
+            [Ok(()), Err(WriteError::Conflict)] => (first, second),
+            [Err(WriteError::Conflict), Ok(())] => (second, first),
+            other => panic!("expected one winner, got {other:?}"),
+        };
+        let stored = reload(&store, winner.session.id()).await;
+        assert_eq!(stored.refresh_token_id(), Some(winner.successor.id));
+        assert_eq!(
+            find_token(&store, &winner.successor.hash).await,
+            Some(winner.successor.clone())
+        );
+        assert_eq!(find_token(&store, &loser.successor.hash).await, None);
+        assert_eq!(
+            find_token(&store, &winner.used.hash).await,
+            Some(winner.used.clone())
+        );
+    }
+}
+
 conformance_tests!(
+    concurrent_rotations_of_many_sessions_each_have_one_winner,
     concurrent_lookups_each_get_their_own_token_and_session,
     a_token_is_found_by_its_hash_with_its_session,
     a_rotation_marks_the_token_used_and_installs_its_successor,

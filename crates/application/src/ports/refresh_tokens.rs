@@ -31,7 +31,9 @@ pub trait RefreshTokenStore: Send + Sync {
 
     /// In one transaction: marks `used` as used only if it is still unused (a token can win
     /// only once), inserts `successor`, and writes `session` if its stored version is
-    /// unchanged (the version then advances by one).
+    /// unchanged (the version then advances by one). `session` differs from the version read
+    /// only by the rotation (`Session::rotate_refresh_token`), so a store may write just the
+    /// fields a rotation changes. Rotations of different sessions may be committed together.
     ///
     /// # Errors
     /// [`WriteError::Conflict`] when the token was used or the session changed meanwhile

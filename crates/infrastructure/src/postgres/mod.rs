@@ -1,13 +1,14 @@
 //! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
 //! rules are enforced in the database: the session limit under a lock on the user row,
 //! refresh rotation and session writes as compare-and-set statements. The session read of
-//! every authenticated request, the token lookup of every refresh and the read of a user's
-//! own listing are batched under load (see `batcher`).
+//! every authenticated request, the token lookup and the rotation of every refresh and the
+//! read of a user's own listing are batched under load (see `batcher`).
 
 mod events;
 mod own_pages;
 pub mod queries;
 mod refresh_tokens;
+mod rotations;
 mod session_row;
 mod sessions;
 mod users;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use own_pages::OwnPages;
 use refresh_tokens::TokenWithSessionRow;
+use rotations::RotationRequest;
 use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
 use sqlx::{
@@ -50,6 +52,8 @@ pub struct PostgresStore {
     tokens_by_hash: Batcher<[u8; 32], Option<TokenWithSessionRow>>,
     /// Reads of a user's session with a page of their sessions, batched under load.
     own_pages: OwnPages,
+    /// Refresh rotations, batched under load.
+    rotations: Batcher<RotationRequest, bool>,
 }
 
 impl PostgresStore {
@@ -77,6 +81,7 @@ impl PostgresStore {
             sessions_by_id: sessions::session_reads(pool.clone()),
             tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
             own_pages: OwnPages::new(&pool),
+            rotations: rotations::rotations(pool.clone()),
             pool,
         }
     }

@@ -8,9 +8,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
-    PostgresStore, READ_BATCH, READ_SLOTS,
-    session_row::SessionRow,
-    sessions::{SESSION_UPDATE_SET, bind_session_update},
+    PostgresStore, READ_BATCH, READ_SLOTS, rotations::RotationRequest, session_row::SessionRow,
 };
 use crate::{
     CorruptRow,
@@ -111,40 +109,8 @@ impl RefreshTokenStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
     async fn rotate(&self, rotation: &RefreshRotation) -> Result<(), WriteError> {
-        // One statement, one round trip, all or nothing: the session is written only if its
-        // version is the one read and the presented token is still unused (the session row
-        // lock serialises rotations of one chain); the token is marked used only if the
-        // session was written; the successor is inserted only if the token was marked.
-        let sql = format!(
-            r#"
-            WITH moved AS (
-                UPDATE sessions SET {SESSION_UPDATE_SET}
-                WHERE id = $1 AND version = $2
-                  AND EXISTS (SELECT 1 FROM refresh_tokens WHERE id = $15 AND used_at IS NULL)
-                RETURNING id
-            ), used AS (
-                UPDATE refresh_tokens SET used_at = $16, successor_id = $17
-                WHERE id = $15 AND used_at IS NULL AND EXISTS (SELECT 1 FROM moved)
-                RETURNING id
-            ), issued AS (
-                INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at)
-                SELECT $17, $1, $18, $19 WHERE EXISTS (SELECT 1 FROM used)
-            )
-            SELECT count(*) FROM used
-            "#
-        );
-        let successor = &rotation.successor;
-        let rotated: i64 = bind_session_update(sqlx::query(&sql), &rotation.session)
-            .bind(rotation.used.id.as_uuid())
-            .bind(rotation.used.used_at)
-            .bind(successor.id.as_uuid())
-            .bind(successor.hash.as_bytes().as_slice())
-            .bind(successor.issued_at)
-            .try_map(|row: sqlx::postgres::PgRow| sqlx::Row::try_get(&row, 0))
-            .fetch_one(self.pool())
-            .await
-            .map_err(|error| WriteError::Store(StoreError::new(error)))?;
-        if rotated == 1 {
+        // Written together with whatever other rotations are queued (see `rotations`).
+        if self.rotations.run(RotationRequest::from(rotation)).await? {
             Ok(())
         } else {
             Err(WriteError::Conflict)

@@ -66,14 +66,14 @@ fn bind_page<O>(
 
 /// `SET` clause writing every mutable column of a session: `$1` id and `$2` the version
 /// read are for the `WHERE`; `$3`…`$14` are bound by [`bind_session_update`].
-pub(super) const SESSION_UPDATE_SET: &str = "updated_at = $3, last_activity_at = $4, \
+const SESSION_UPDATE_SET: &str = "updated_at = $3, last_activity_at = $4, \
     is_revoked = $5, revoked_at = $6, revoked_reason = $7, is_trusted = $8, \
     refresh_token_id = $9, last_ip_address = $10, suspicious_activity_count = $11, \
     last_provider_accessed = $12, last_provider_sync_at = $13, providers_accessed = $14, \
     version = version + 1";
 
 /// Binds `$1`…`$14` of a statement using [`SESSION_UPDATE_SET`].
-pub(super) fn bind_session_update<'q>(
+fn bind_session_update<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     session: &Session,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
