@@ -33,14 +33,15 @@ use crate::batcher::Batcher;
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Batches of reads in flight at once, per batched lookup. Few, so that reads arriving
+/// Batches in flight at once, per batched statement. Few, so that requests arriving
 /// meanwhile queue up into large batches: with 64 clients on two cores, 1–2 slots served
 /// ~37k authenticated requests/s, 8 slots 23k and 16 slots (one read per statement, as
-/// before batching) 18k. Two, so that one slow statement does not hold up every read.
-const READ_SLOTS: usize = 2;
+/// before batching) 18k. Two, so that one slow statement (or a commit waiting for the disk)
+/// does not hold up every request.
+const BATCH_SLOTS: usize = 2;
 
-/// The most keys in one batched read.
-const READ_BATCH: usize = 128;
+/// The most requests in one batch.
+const BATCH_SIZE: usize = 128;
 
 /// Sessions, users, refresh tokens and events in Postgres.
 #[derive(Clone, Debug)]

@@ -10,7 +10,7 @@ use sessions_domain::{SessionId, UserId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{READ_BATCH, READ_SLOTS, queries, session_row::SessionRow};
+use super::{BATCH_SIZE, BATCH_SLOTS, queries, session_row::SessionRow};
 use crate::batcher::Batcher;
 
 /// One listing's parameters, in the order of [`queries::sessions_with_pages`]' arrays.
@@ -94,7 +94,7 @@ fn reads(
     after_cursor: bool,
 ) -> Batcher<OwnPageRequest, Vec<LookupOrPageRow>> {
     let sql: Arc<str> = queries::sessions_with_pages(active_only, after_cursor).into();
-    Batcher::spawn(READ_SLOTS, READ_BATCH, move |requests| {
+    Batcher::spawn(BATCH_SLOTS, BATCH_SIZE, move |requests| {
         read_batch(pool.clone(), Arc::clone(&sql), requests)
     })
 }

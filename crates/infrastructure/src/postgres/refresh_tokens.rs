@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
-    PostgresStore, READ_BATCH, READ_SLOTS, rotations::RotationRequest, session_row::SessionRow,
+    BATCH_SIZE, BATCH_SLOTS, PostgresStore, rotations::RotationRequest, session_row::SessionRow,
 };
 use crate::{
     CorruptRow,
@@ -53,14 +53,17 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
     }
 }
 
-/// Batched reads of refresh tokens (with their sessions) by hash on `pool`.
+/// Batched reads of refresh tokens (with their sessions) by hash on `pool`. Planned for each
+/// batch (not prepared once): `refresh_tokens` grows by one row per refresh, and a plan
+/// cached while the table was small (a sequential scan) would be kept long after it is not.
 pub(super) fn token_reads(pool: PgPool) -> Batcher<[u8; 32], Option<TokenWithSessionRow>> {
-    keyed_reads(READ_SLOTS, READ_BATCH, move |hashes: Vec<[u8; 32]>| {
+    keyed_reads(BATCH_SLOTS, BATCH_SIZE, move |hashes: Vec<[u8; 32]>| {
         let pool = pool.clone();
         async move {
             let hashes: Vec<&[u8]> = hashes.iter().map(<[u8; 32]>::as_slice).collect();
             let rows: Vec<TokenWithSessionRow> = sqlx::query_as(FIND_TOKENS_WITH_SESSIONS)
                 .bind(hashes)
+                .persistent(false)
                 .fetch_all(&pool)
                 .await
                 .map_err(StoreError::new)?;

@@ -8,7 +8,7 @@ use sessions_application::ports::{RefreshRotation, StoreError};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::READ_BATCH;
+use super::{BATCH_SIZE, BATCH_SLOTS};
 use crate::{batcher::Batcher, session_columns::SessionColumns};
 
 /// One statement, all or nothing, for every rotation of the batch (one element each in the
@@ -51,9 +51,9 @@ const ROTATE: &str = r#"
     SELECT successor_id FROM used
 "#;
 
-/// How often a batch that Postgres chose as a deadlock victim is run again. Rotations of
-/// one process never deadlock each other (one batch at a time, sessions in id order), but
-/// another instance's batch may lock the same two sessions in another order.
+/// How often a batch that Postgres chose as a deadlock victim is run again. Two batches
+/// lock sessions in the same order (each lists its sessions in id order), so they can only
+/// deadlock if Postgres plans them differently, or with another instance's batch.
 const DEADLOCK_RETRIES: usize = 3;
 
 /// What one rotation writes.
@@ -87,10 +87,9 @@ impl From<&RefreshRotation> for RotationRequest {
     }
 }
 
-/// Batched rotations on `pool`, answering whether each rotation happened. One batch at a
-/// time: batches then never wait for each other's row locks.
+/// Batched rotations on `pool`, answering whether each rotation happened.
 pub(super) fn rotations(pool: PgPool) -> Batcher<RotationRequest, bool> {
-    Batcher::spawn(1, READ_BATCH, move |requests| {
+    Batcher::spawn(BATCH_SLOTS, BATCH_SIZE, move |requests| {
         rotate_batch(pool.clone(), requests)
     })
 }

@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::{
-    PostgresStore, READ_BATCH, READ_SLOTS,
+    BATCH_SIZE, BATCH_SLOTS, PostgresStore,
     events::insert_events,
     own_pages::OwnPageRequest,
     queries,
@@ -36,7 +36,7 @@ const FIND_SESSIONS: &str = concat!(
 
 /// Batched reads of sessions by id on `pool`.
 pub(super) fn session_reads(pool: PgPool) -> Batcher<Uuid, Option<SessionRow>> {
-    keyed_reads(READ_SLOTS, READ_BATCH, move |ids: Vec<Uuid>| {
+    keyed_reads(BATCH_SLOTS, BATCH_SIZE, move |ids: Vec<Uuid>| {
         let pool = pool.clone();
         async move {
             let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
