@@ -33,16 +33,6 @@ use crate::batcher::Batcher;
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Batches in flight at once, per batched statement. Few, so that requests arriving
-/// meanwhile queue up into large batches: with 64 clients on two cores, 1–2 slots served
-/// ~37k authenticated requests/s, 8 slots 23k and 16 slots (one read per statement, as
-/// before batching) 18k. Two, so that one slow statement (or a commit waiting for the disk)
-/// does not hold up every request.
-const BATCH_SLOTS: usize = 2;
-
-/// The most requests in one batch.
-const BATCH_SIZE: usize = 128;
-
 /// Sessions, users, refresh tokens and events in Postgres.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {

@@ -10,8 +10,8 @@ use sessions_domain::{SessionId, UserId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{BATCH_SIZE, BATCH_SLOTS, queries, session_row::SessionRow};
-use crate::batcher::Batcher;
+use super::{queries, session_row::SessionRow};
+use crate::batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher};
 
 /// One listing's parameters, in the order of [`queries::sessions_with_pages`]' arrays.
 #[derive(Debug)]

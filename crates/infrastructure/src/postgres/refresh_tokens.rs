@@ -7,12 +7,10 @@ use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{
-    BATCH_SIZE, BATCH_SLOTS, PostgresStore, rotations::RotationRequest, session_row::SessionRow,
-};
+use super::{PostgresStore, rotations::RotationRequest, session_row::SessionRow};
 use crate::{
     CorruptRow,
-    batcher::{Batcher, keyed_reads},
+    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
     statements::tokens_with_sessions,
 };
 

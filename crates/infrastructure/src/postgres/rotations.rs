@@ -8,8 +8,10 @@ use sessions_application::ports::{RefreshRotation, StoreError};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{BATCH_SIZE, BATCH_SLOTS};
-use crate::{batcher::Batcher, session_columns::SessionColumns};
+use crate::{
+    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher},
+    session_columns::SessionColumns,
+};
 
 /// One statement, all or nothing, for every rotation of the batch (one element each in the
 /// arrays `$1`…`$9`): a session is written only if its version is the one read and its

@@ -15,7 +15,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 use super::{
-    BATCH_SIZE, BATCH_SLOTS, PostgresStore,
+    PostgresStore,
     events::insert_events,
     own_pages::OwnPageRequest,
     queries,
@@ -23,7 +23,7 @@ use super::{
     users::limit_from_column,
 };
 use crate::{
-    batcher::{Batcher, keyed_reads},
+    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
     session_columns::{SessionColumns, session_columns, split_lookup},
 };
 

@@ -34,7 +34,7 @@ fn ip(text: &str) -> Result<IpAddr, CorruptRow> {
 }
 
 /// A `sessions` row as SQLite returns it (columns in `SESSION_COLUMNS` order).
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 pub(super) struct SessionRow {
     id: String,
     user_id: String,
@@ -57,6 +57,13 @@ pub(super) struct SessionRow {
     last_provider_sync_at: Option<i64>,
     providers_accessed: String,
     version: i64,
+}
+
+impl SessionRow {
+    /// The session's id as stored.
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 impl TryFrom<SessionRow> for Session {

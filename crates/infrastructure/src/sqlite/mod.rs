@@ -10,6 +10,8 @@ mod refresh_tokens;
 mod sessions;
 mod users;
 
+use columns::SessionRow;
+
 use std::{path::Path, str::FromStr, time::Duration};
 
 use async_trait::async_trait;
@@ -20,6 +22,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+use crate::batcher::Batcher;
+
 /// The embedded SQLite migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -28,6 +32,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// Reads of a session by id, batched under load.
+    sessions_by_id: Batcher<String, Option<SessionRow>>,
 }
 
 impl SqliteStore {
@@ -58,7 +64,11 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { writer, readers })
+        Ok(Self {
+            sessions_by_id: sessions::session_reads(readers.clone()),
+            writer,
+            readers,
+        })
     }
 
     /// Opens the database file at `path`, creating it (not its folder) if missing.
