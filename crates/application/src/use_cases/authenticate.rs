@@ -226,14 +226,6 @@ mod tests {
         },
     };
 
-    fn expect_valid_token(ports: &mut MockPorts) {
-        ports
-            .access_tokens
-            .expect_verify()
-            .withf(|token| token == "access")
-            .returning(|_| Ok(claims_for(alice_id(), 1)));
-    }
-
     fn expect_stored(ports: &mut MockPorts, session: Session) {
         ports
             .sessions
@@ -245,7 +237,7 @@ mod tests {
     async fn a_valid_token_inside_the_write_threshold_authenticates_without_a_write() {
         let mut ports = MockPorts::new();
         ports.now = at(30);
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(alice_id(), 1));
         ports.with_client_enrichment(Some("US"));
         ports.sessions.expect_save().never();
@@ -260,7 +252,7 @@ mod tests {
     async fn activity_after_the_write_threshold_is_recorded_without_a_version_check() {
         let mut ports = MockPorts::new();
         ports.now = at(61);
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(alice_id(), 1));
         ports.with_client_enrichment(Some("US"));
         ports
@@ -292,7 +284,7 @@ mod tests {
     async fn a_token_is_expired_exactly_at_its_exp() {
         let mut ports = MockPorts::new();
         ports.now = at(0) + TimeDelta::minutes(15);
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         let result = ports.app().authenticate("access", &client()).await;
         assert!(matches!(result, Err(AuthenticateError::Unauthorized)));
     }
@@ -300,7 +292,7 @@ mod tests {
     #[tokio::test]
     async fn a_revoked_session_is_reported_as_revoked() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         let mut session = session_of(alice_id(), 1);
         session
             .revoke(RevocationReason::UserRevoked, at(0))
@@ -329,7 +321,7 @@ mod tests {
     #[tokio::test]
     async fn a_deleted_session_is_unauthorized() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         ports.sessions.expect_find().returning(|_| Ok(None));
         let result = ports.app().authenticate("access", &client()).await;
         assert!(matches!(result, Err(AuthenticateError::Unauthorized)));
@@ -338,7 +330,7 @@ mod tests {
     #[tokio::test]
     async fn a_token_naming_another_users_session_is_unauthorized() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(mallory_id(), 1));
         let result = ports.app().authenticate("access", &client()).await;
         assert!(matches!(result, Err(AuthenticateError::Unauthorized)));
@@ -347,7 +339,7 @@ mod tests {
     #[tokio::test]
     async fn a_request_from_another_country_stores_the_suspicious_event() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(alice_id(), 1));
         ports.with_client_enrichment(Some("DE"));
         ports
@@ -376,7 +368,7 @@ mod tests {
     #[tokio::test]
     async fn the_request_that_reaches_the_threshold_is_refused_after_storing_the_revocation() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         let mut session = session_of(alice_id(), 1);
         let mut state = session.state().clone();
         state.suspicious_activity_count = 2;
@@ -399,7 +391,7 @@ mod tests {
     async fn activity_refused_because_of_a_revocation_meanwhile_fails_as_revoked() {
         let mut ports = MockPorts::new();
         ports.now = at(61);
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         let mut revoked = session_of(alice_id(), 1);
         revoked.revoke(RevocationReason::Admin, at(60)).unwrap();
         let mut reads = vec![revoked, session_of(alice_id(), 1)];
@@ -423,7 +415,7 @@ mod tests {
     #[tokio::test]
     async fn a_conflicting_state_write_is_decided_again_on_fresh_state() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         let mut moved_on = session_of(alice_id(), 1);
         let mut state = moved_on.state().clone();
         state.suspicious_activity_count = 1;
@@ -460,7 +452,7 @@ mod tests {
     #[tokio::test]
     async fn endless_conflicts_give_up_as_contended() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(alice_id(), 1));
         ports.with_client_enrichment(Some("DE"));
         ports
@@ -475,7 +467,7 @@ mod tests {
     #[tokio::test]
     async fn a_country_from_the_proxy_header_is_used_when_geolocation_knows_nothing() {
         let mut ports = MockPorts::new();
-        expect_valid_token(&mut ports);
+        ports.accept_access_token(1);
         expect_stored(&mut ports, session_of(alice_id(), 1));
         ports.with_client_enrichment(None);
         ports

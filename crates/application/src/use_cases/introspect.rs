@@ -119,18 +119,10 @@ mod tests {
         }
     }
 
-    fn expect_token(ports: &mut MockPorts) {
-        ports
-            .access_tokens
-            .expect_verify()
-            .withf(|token| token == "access")
-            .returning(|_| Ok(claims_for(alice_id(), 1)));
-    }
-
     #[tokio::test]
     async fn an_active_session_is_described_and_its_provider_access_recorded() {
         let mut ports = MockPorts::new();
-        expect_token(&mut ports);
+        ports.accept_access_token(1);
         ports
             .sessions
             .expect_find()
@@ -169,7 +161,7 @@ mod tests {
     #[tokio::test]
     async fn an_ip_change_is_reported() {
         let mut ports = MockPorts::new();
-        expect_token(&mut ports);
+        ports.accept_access_token(1);
         ports
             .sessions
             .expect_find()
@@ -197,7 +189,7 @@ mod tests {
     #[tokio::test]
     async fn without_an_ip_the_sessions_last_address_is_assumed() {
         let mut ports = MockPorts::new();
-        expect_token(&mut ports);
+        ports.accept_access_token(1);
         ports
             .sessions
             .expect_find()
@@ -217,7 +209,7 @@ mod tests {
     #[tokio::test]
     async fn a_revoked_session_is_inactive() {
         let mut ports = MockPorts::new();
-        expect_token(&mut ports);
+        ports.accept_access_token(1);
         let mut session = session_of(alice_id(), 1);
         session.revoke(RevocationReason::Logout, at(0)).unwrap();
         ports
@@ -243,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn a_store_failure_is_an_error_not_an_inactive_answer() {
         let mut ports = MockPorts::new();
-        expect_token(&mut ports);
+        ports.accept_access_token(1);
         ports
             .sessions
             .expect_find()

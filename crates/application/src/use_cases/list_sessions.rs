@@ -143,18 +143,12 @@ mod tests {
     use super::*;
     use crate::{
         ports::InvalidAccessToken,
-        use_cases::test_support::{
-            MockPorts, alice_id, at, claims_for, client, session_id, session_of, t0,
-        },
+        use_cases::test_support::{MockPorts, alice_id, at, client, session_id, session_of, t0},
     };
 
     /// The caller: Alice's session 2, with a valid access token "access".
     fn expect_caller(ports: &mut MockPorts) {
-        ports
-            .access_tokens
-            .expect_verify()
-            .withf(|token| token == "access")
-            .returning(|_| Ok(claims_for(alice_id(), 2)));
+        ports.accept_access_token(2);
         ports.with_client_enrichment(Some("US"));
     }
 

@@ -151,6 +151,14 @@ impl MockPorts {
         }
     }
 
+    /// The access token "access" verifies as the claims of Alice's session `n`.
+    pub fn accept_access_token(&mut self, n: u128) {
+        self.access_tokens
+            .expect_verify()
+            .withf(|token| token == "access")
+            .returning(move |_| Ok(claims_for(alice_id(), n)));
+    }
+
     /// Device parsing and geolocation as a real request would see them: the fake parser,
     /// and `country` (if any) for every address.
     pub fn with_client_enrichment(&mut self, country: Option<&'static str>) {
