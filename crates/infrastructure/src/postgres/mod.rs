@@ -33,6 +33,11 @@ use crate::batcher::Batcher;
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
+/// One array parameter of a batched statement: `field` of every request, in batch order.
+fn column<R, T>(requests: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
+    requests.iter().map(field).collect()
+}
+
 /// Sessions, users, refresh tokens and events in Postgres.
 #[derive(Clone, Debug)]
 pub struct PostgresStore {

@@ -10,7 +10,7 @@ use sessions_domain::{SessionId, UserId};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{queries, session_row::SessionRow};
+use super::{column, queries, session_row::SessionRow};
 use crate::batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher};
 
 /// One listing's parameters, in the order of [`queries::sessions_with_pages`]' arrays.
@@ -107,48 +107,13 @@ async fn read_batch(
     requests: Vec<OwnPageRequest>,
 ) -> Result<Vec<Vec<LookupOrPageRow>>, StoreError> {
     let rows: Vec<BatchRow> = sqlx::query_as(&sql)
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.lookup_id)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.user_id)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.limit)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.now)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.idle_since)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.after_created_at)
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            requests
-                .iter()
-                .map(|request| request.after_id)
-                .collect::<Vec<_>>(),
-        )
+        .bind(column(&requests, |request| request.lookup_id))
+        .bind(column(&requests, |request| request.user_id))
+        .bind(column(&requests, |request| request.limit))
+        .bind(column(&requests, |request| request.now))
+        .bind(column(&requests, |request| request.idle_since))
+        .bind(column(&requests, |request| request.after_created_at))
+        .bind(column(&requests, |request| request.after_id))
         .fetch_all(&pool)
         .await
         .map_err(StoreError::new)?;

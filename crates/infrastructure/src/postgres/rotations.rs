@@ -8,6 +8,7 @@ use sessions_application::ports::{RefreshRotation, StoreError};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::column;
 use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher},
     session_columns::SessionColumns,
@@ -132,30 +133,17 @@ async fn run_with_deadlock_retries(
     let mut attempt = 0;
     loop {
         let outcome = sqlx::query_scalar(ROTATE)
-            .bind(written.iter().map(|r| r.session_id).collect::<Vec<_>>())
-            .bind(written.iter().map(|r| r.version).collect::<Vec<_>>())
-            .bind(written.iter().map(|r| r.successor_id).collect::<Vec<_>>())
-            .bind(
-                written
-                    .iter()
-                    .map(|r| r.last_activity_at)
-                    .collect::<Vec<_>>(),
-            )
-            .bind(written.iter().map(|r| r.updated_at).collect::<Vec<_>>())
-            .bind(written.iter().map(|r| r.used_id).collect::<Vec<_>>())
-            .bind(written.iter().map(|r| r.used_at).collect::<Vec<_>>())
-            .bind(
-                written
-                    .iter()
-                    .map(|r| r.successor_hash.as_slice())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                written
-                    .iter()
-                    .map(|r| r.successor_issued_at)
-                    .collect::<Vec<_>>(),
-            )
+            .bind(column(written, |request| request.session_id))
+            .bind(column(written, |request| request.version))
+            .bind(column(written, |request| request.successor_id))
+            .bind(column(written, |request| request.last_activity_at))
+            .bind(column(written, |request| request.updated_at))
+            .bind(column(written, |request| request.used_id))
+            .bind(column(written, |request| request.used_at))
+            .bind(column(written, |&request| {
+                request.successor_hash.as_slice()
+            }))
+            .bind(column(written, |request| request.successor_issued_at))
             .fetch_all(pool)
             .await;
         match outcome {
