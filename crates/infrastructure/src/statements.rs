@@ -22,10 +22,6 @@ macro_rules! tokens_with_sessions {
 }
 pub(crate) use tokens_with_sessions;
 
-/// The lookup of one presented refresh token (`$1`, its hash) and its session in one round
-/// trip.
-pub(crate) const FIND_TOKEN_WITH_SESSION: &str = tokens_with_sessions!("token_hash = $1");
-
 /// The session whose id is the parameter `id_parameter` (marked `looked_up`), followed by the
 /// rows of `page`: the read of a user's own listing in one round trip. The parameter is named
 /// by the caller because each dialect numbers it its own way after the page's parameters.

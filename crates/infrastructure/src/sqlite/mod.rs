@@ -11,8 +11,6 @@ mod refresh_tokens;
 mod sessions;
 mod users;
 
-use columns::SessionRow;
-
 use std::{path::Path, str::FromStr, time::Duration};
 
 use async_trait::async_trait;
@@ -22,6 +20,8 @@ use sqlx::{
     migrate::{MigrateError, Migrator},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
+
+use columns::SessionRow;
 
 use crate::batcher::Batcher;
 

@@ -10,7 +10,11 @@ use super::{
     columns::{SessionRow, corrupt, micros, time, uuid},
     sessions::update_session,
 };
-use crate::{CorruptRow, statements::FIND_TOKEN_WITH_SESSION};
+use crate::{CorruptRow, statements::tokens_with_sessions};
+
+/// The lookup of one presented refresh token (`$1`, its hash) and its session in one round
+/// trip.
+const FIND_TOKEN_WITH_SESSION: &str = tokens_with_sessions!("token_hash = $1");
 
 /// A `refresh_tokens` row joined with its session's row.
 #[derive(sqlx::FromRow)]

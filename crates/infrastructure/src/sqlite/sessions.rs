@@ -25,7 +25,8 @@ use crate::{
     statements::lookup_with_page,
 };
 
-/// The lookup every authenticated request makes, built once at compile time.
+/// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]):
+/// `?1` is a JSON array of them.
 const FIND_SESSIONS: &str = concat!(
     "SELECT ",
     session_columns!(),
