@@ -406,6 +406,13 @@ impl SessionRepository for PostgresStore {
         // revoked_at) and stops after one batch, so every statement is short and live traffic
         // interleaves. `= ANY(ARRAY(…))` makes the delete itself a primary-key lookup (a plain
         // `IN (SELECT …)` lets the planner hash-join against a scan of the whole table).
+        // The batch commits without waiting for its WAL flush: a crash may undo the last
+        // batches, whose sessions had ended anyway and are deleted by the next cleanup.
+        let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
         let result = sqlx::query(
             r#"
             WITH expired AS (
@@ -420,9 +427,10 @@ impl SessionRepository for PostgresStore {
         )
         .bind(cutoff)
         .bind(i64::from(batch_size))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
         Ok(result.rows_affected())
     }
 }
