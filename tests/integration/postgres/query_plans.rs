@@ -1,4 +1,5 @@
-//! The hot per-user queries use `idx_sessions_user_active` (EXPLAIN on realistic data).
+//! The hot per-user queries use `idx_sessions_user_active`, and a cleanup batch no scan of the
+//! whole table (EXPLAIN on realistic data).
 
 use chrono::Utc;
 use sessions_infrastructure::postgres::{PostgresStore, queries};
@@ -101,4 +102,14 @@ async fn the_active_session_list_uses_idx_sessions_user_active() {
             assert!(!with_lookup || plan.contains("sessions_pkey"), "{plan}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_cleanup_batch_walks_the_end_time_indexes_and_deletes_by_address() {
+    let (store, _) = seeded_store().await;
+    let sql = format!("EXPLAIN {}", queries::DELETE_ENDED_SESSIONS);
+    let cutoff = Utc::now() + chrono::TimeDelta::days(1);
+    let plan = plan(&store, sqlx::query(&sql).bind(cutoff).bind(1000_i64)).await;
+    assert!(plan.contains("Tid Scan on sessions"), "{plan}");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
 }

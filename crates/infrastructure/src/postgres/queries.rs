@@ -1,11 +1,28 @@
-//! The hot read statements of the session store, public so that plan tests (`EXPLAIN`) and
-//! benchmarks inspect exactly what the adapter runs.
+//! The hot read statements of the session store and its cleanup batch, public so that plan
+//! tests (`EXPLAIN`) and benchmarks inspect exactly what the adapter runs.
 
 use crate::{session_columns::SESSION_COLUMNS, statements::lookup_with_page};
 
 /// The user's active sessions that the session limit counts (`$1` user, `$2` now).
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
      FROM sessions WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $2";
+
+/// One cleanup batch: deletes up to `$2` sessions that expired, or were revoked, before `$1`.
+/// Each branch walks an index on its end time (expires_at, or the partial index on revoked_at)
+/// and stops after one batch, so every statement is short and live traffic interleaves. The
+/// delete then fetches the chosen rows by their physical address (a TID scan: no second index
+/// lookup per row, and no hash join against the whole table as a plain `IN (SELECT …)` may
+/// get); a row updated in between has moved, fails the recheck and is left for the next batch.
+pub const DELETE_ENDED_SESSIONS: &str = r#"
+    WITH expired AS (
+        SELECT ctid FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
+    ), revoked AS (
+        SELECT ctid FROM sessions WHERE is_revoked AND revoked_at < $1
+        ORDER BY revoked_at LIMIT $2
+    )
+    DELETE FROM sessions
+    WHERE ctid = ANY(ARRAY(SELECT ctid FROM expired UNION SELECT ctid FROM revoked LIMIT $2))
+"#;
 
 /// The names a page statement gives its six parameters: placeholders in a statement of its
 /// own, the request's columns in a batched one.

@@ -402,10 +402,6 @@ impl SessionRepository for PostgresStore {
         cutoff: DateTime<Utc>,
         batch_size: u32,
     ) -> Result<u64, StoreError> {
-        // Each branch walks an index on its end time (expires_at, or the partial index on
-        // revoked_at) and stops after one batch, so every statement is short and live traffic
-        // interleaves. `= ANY(ARRAY(…))` makes the delete itself a primary-key lookup (a plain
-        // `IN (SELECT …)` lets the planner hash-join against a scan of the whole table).
         // The batch commits without waiting for its WAL flush: a crash may undo the last
         // batches, whose sessions had ended anyway and are deleted by the next cleanup.
         let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
@@ -413,23 +409,12 @@ impl SessionRepository for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::new)?;
-        let result = sqlx::query(
-            r#"
-            WITH expired AS (
-                SELECT id FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
-            ), revoked AS (
-                SELECT id FROM sessions WHERE is_revoked AND revoked_at < $1
-                ORDER BY revoked_at LIMIT $2
-            )
-            DELETE FROM sessions
-            WHERE id = ANY(ARRAY(SELECT id FROM expired UNION SELECT id FROM revoked LIMIT $2))
-            "#,
-        )
-        .bind(cutoff)
-        .bind(i64::from(batch_size))
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::new)?;
+        let result = sqlx::query(queries::DELETE_ENDED_SESSIONS)
+            .bind(cutoff)
+            .bind(i64::from(batch_size))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)?;
         Ok(result.rows_affected())
     }
