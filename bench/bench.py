@@ -50,9 +50,10 @@ def run(command, **kwargs):
 
 def start_postgres():
     image = run([str(ROOT / "scripts" / "test-postgres-image.sh")]).stdout.strip()
-    subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
+    subprocess.run(["docker", "rm", "-f", "-v", PG_CONTAINER], capture_output=True)
     # Host networking on loopback: no userland proxy copying every byte (it would steal a
-    # third of a core from the service and from pgbench alike).
+    # third of a core from the service and from pgbench alike). The image keeps its data
+    # directory in a volume (removed with the container: `rm -v`).
     run(["docker", "run", "-d", "--name", PG_CONTAINER, "--label", "sessions-bench=1",
          "--network", "host", "-e", "POSTGRES_PASSWORD=postgres", image,
          "-c", f"port={PG_PORT}", "-c", "listen_addresses=127.0.0.1",
@@ -371,7 +372,7 @@ def main():
                     first_start, startups, results, deleted, cleanup_rate)
     print(report)
     (ROOT / "bench" / f"last-run-{args.store}.md").write_text(report)
-    subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
+    subprocess.run(["docker", "rm", "-f", "-v", PG_CONTAINER], capture_output=True)
 
 
 def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_start, startups,
@@ -459,4 +460,4 @@ if __name__ == "__main__":
         for server in list(Server.running):
             server.process.kill()
             server.stop()
-        subprocess.run(["docker", "rm", "-f", PG_CONTAINER], capture_output=True)
+        subprocess.run(["docker", "rm", "-f", "-v", PG_CONTAINER], capture_output=True)

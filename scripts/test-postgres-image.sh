@@ -5,8 +5,21 @@
 set -euo pipefail
 image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:15}"
 here="$(cd "$(dirname "$0")" && pwd)"
+base="${image%%:*}-base:15"
+recipe="$(sed -n 's/^LABEL org.sessions.postgres-image="\(.*\)"/\1/p' "$here/postgres-image/Dockerfile")"
+
+build_on_base() {
+  docker build --quiet --build-arg BASE="$base" -t "$image" "$here/postgres-image" >&2
+}
 
 if docker image inspect "$image" >/dev/null 2>&1; then
+  built_with="$(docker image inspect --format '{{index .Config.Labels "org.sessions.postgres-image"}}' "$image")"
+  # An image built here by an older recipe is rebuilt on its base (seconds); a pulled
+  # official image has no such label and is used as it is.
+  if [ -n "$built_with" ] && [ "$built_with" != "$recipe" ] || \
+     { [ -z "$built_with" ] && docker image inspect "$base" >/dev/null 2>&1; }; then
+    build_on_base
+  fi
   echo "$image"
   exit 0
 fi
@@ -22,7 +35,6 @@ if ! command -v mmdebstrap >/dev/null 2>&1; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >&2
 fi
-base="${image%%:*}-base:15"
 mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm - | docker import - "$base" >&2
-docker build --quiet --build-arg BASE="$base" -t "$image" "$here/postgres-image" >&2
+build_on_base
 echo "$image"
