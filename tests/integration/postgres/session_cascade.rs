@@ -18,8 +18,8 @@ const FOREIGN_KEY_VIOLATION: &str = "23503";
 fn sqlstate(error: &sqlx::Error) -> Option<String> {
     error
         .as_database_error()
-        .and_then(|error| error.code())
-        .map(|code| code.into_owned())
+        .and_then(sqlx::error::DatabaseError::code)
+        .map(std::borrow::Cow::into_owned)
 }
 
 #[tokio::test]
@@ -75,11 +75,11 @@ async fn moving_a_token_to_an_unknown_session_is_a_foreign_key_violation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
-    const SESSIONS: usize = 20;
-    let pg = fresh_store(SESSIONS as u32 + 2).await;
+    const SESSIONS: u32 = 20;
+    let pg = fresh_store(SESSIONS + 2).await;
     let store = StoreUnderTest::of(pg.clone());
     let user = stored_user(&store).await;
-    let mut sessions = Vec::with_capacity(SESSIONS);
+    let mut sessions = Vec::new();
     for _ in 0..SESSIONS {
         sessions.push(
             started_session(&store, user.id, now())
@@ -92,7 +92,7 @@ async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
     // Each writer appends a token and an event in transactions held open a moment, over and
     // over, until its session is gone: the deletion comes once every writer has committed
     // once, while their next transactions are open.
-    let first_written = Arc::new(Barrier::new(SESSIONS + 1));
+    let first_written = Arc::new(Barrier::new(SESSIONS as usize + 1));
     let writers: Vec<_> = sessions
         .iter()
         .map(|&session| {
@@ -143,7 +143,7 @@ async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
         .await
         .unwrap()
         .rows_affected();
-    assert_eq!(deleted, SESSIONS as u64);
+    assert_eq!(deleted, u64::from(SESSIONS));
 
     for writer in writers {
         let (committed, stopped_by) = writer.await.unwrap();

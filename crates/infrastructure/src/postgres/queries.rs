@@ -8,11 +8,12 @@ pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_
      FROM sessions WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $2";
 
 /// One cleanup batch: deletes up to `$2` sessions that expired, or were revoked, before `$1`.
-/// Each branch walks an index on its end time (expires_at, or the partial index on revoked_at)
-/// and stops after one batch, so every statement is short and live traffic interleaves. The
-/// delete then fetches the chosen rows by their physical address (a TID scan: no second index
-/// lookup per row, and no hash join against the whole table as a plain `IN (SELECT …)` may
-/// get); a row updated in between has moved, fails the recheck and is left for the next batch.
+/// Each branch walks an index on its end time (`expires_at`, or the partial index on
+/// `revoked_at`) and stops after one batch, so every statement is short and live traffic
+/// interleaves. The delete then fetches the chosen rows by their physical address (a TID
+/// scan: no second index lookup per row, and no hash join against the whole table as a plain
+/// `IN (SELECT …)` may get); a row updated in between has moved, fails the recheck and is
+/// left for the next batch.
 pub const DELETE_ENDED_SESSIONS: &str = r#"
     WITH expired AS (
         SELECT ctid FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
