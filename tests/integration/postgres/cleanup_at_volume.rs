@@ -10,7 +10,7 @@ use sessions_domain::SessionPolicy;
 use crate::support::{
     app::application,
     fixtures::{now, started_session, stored_user},
-    postgres::fresh_store,
+    postgres::{fresh_store, token_and_event_rows},
     store::StoreUnderTest,
 };
 
@@ -71,11 +71,6 @@ async fn cleanup_of_100000_expired_sessions_runs_in_batches_while_reads_go_on() 
         .await
         .unwrap();
     assert_eq!(remaining, 1);
-    let orphans: i64 = sqlx::query_scalar(
-        "SELECT (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM session_events)",
-    )
-    .fetch_one(pg.pool())
-    .await
-    .unwrap();
+    let orphans = token_and_event_rows(&pg).await;
     assert_eq!(orphans, 2, "only the live session's token and event remain");
 }

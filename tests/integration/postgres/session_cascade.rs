@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::support::{
     fixtures::{now, started_session, stored_user},
-    postgres::fresh_store,
+    postgres::{fresh_store, token_and_event_rows},
     store::StoreUnderTest,
 };
 
@@ -150,11 +150,6 @@ async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
         assert!(committed > 0);
         assert_eq!(stopped_by.as_deref(), Some(FOREIGN_KEY_VIOLATION));
     }
-    let orphans: i64 = sqlx::query_scalar(
-        "SELECT (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM session_events)",
-    )
-    .fetch_one(pg.pool())
-    .await
-    .unwrap();
+    let orphans = token_and_event_rows(&pg).await;
     assert_eq!(orphans, 0, "every token and event went with its session");
 }

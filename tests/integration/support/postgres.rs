@@ -124,3 +124,13 @@ pub async fn fresh_store(max_connections: u32) -> PostgresStore {
         .await
         .expect("connect to test database")
 }
+
+/// How many refresh tokens and events `store` holds, together.
+pub async fn token_and_event_rows(store: &PostgresStore) -> i64 {
+    sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM session_events)",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("count tokens and events")
+}
