@@ -1,9 +1,10 @@
 -- Refresh tokens and events still cascade from sessions, but once per statement instead of
--- once per row. A foreign key's cascade runs a trigger, and a query, for every deleted
--- session: 70 % of a cleanup batch's time, which made cleanup 2.5 × slower (bench/PROFILE.md).
+-- once per row. A foreign key's cascade runs a trigger, and a query per child table, for
+-- every deleted session: most of a cleanup batch's time (bench/PROFILE.md, fourth round).
 -- The same guarantees, set-based:
 -- - deleting sessions (cleanup, or a user's deletion cascading to their sessions) deletes
---   their refresh tokens and events in the same statement, in one join per table;
+--   their refresh tokens and events in the same statement, one lookup of the deleted ids
+--   per table;
 -- - a token or event can only be written for a session that exists, and the session is
 --   locked against deletion until the writer commits (FOR KEY SHARE, as a foreign key does).
 -- Correct under READ COMMITTED, the only level the service uses: the cascade's deletes take
