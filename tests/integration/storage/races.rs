@@ -17,6 +17,7 @@ use super::conformance_tests;
 use crate::support::{
     app::{application, refresh_secrets},
     fixtures::{find_token, now, reload},
+    race::released_together,
     store::StoreUnderTest,
 };
 
@@ -74,19 +75,13 @@ async fn fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_activ
         .await
         .unwrap();
     app.set_session_limit(user.id, Some(3)).await.unwrap();
-    let barrier = Arc::new(Barrier::new(50));
-
-    let logins: Vec<_> = (0..50)
-        .map(|_| {
-            let (app, barrier) = (app.clone(), barrier.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                app.login(credentials("racer@example.com"), client()).await
-            })
-        })
-        .collect();
+    let logins = released_together(0..50, |_| {
+        let app = app.clone();
+        async move { app.login(credentials("racer@example.com"), client()).await }
+    })
+    .await;
     for login in logins {
-        login.await.unwrap().unwrap();
+        login.unwrap();
     }
 
     let sessions = all_sessions(&store, user.id).await;
@@ -113,21 +108,15 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
         .await
         .unwrap();
     let session_id = pair.session.session.id();
-    let barrier = Arc::new(Barrier::new(20));
-
-    let refreshes: Vec<_> = (0..20)
-        .map(|_| {
-            let (app, barrier, token) = (app.clone(), barrier.clone(), pair.refresh_token.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                app.refresh(&token).await
-            })
-        })
+    let refreshes = released_together(0..20, |_| {
+        let (app, token) = (app.clone(), pair.refresh_token.clone());
+        async move { app.refresh(&token).await }
+    })
+    .await;
+    let successors: Vec<_> = refreshes
+        .into_iter()
+        .map(|refresh| refresh.unwrap().refresh_token)
         .collect();
-    let mut successors = Vec::new();
-    for refresh in refreshes {
-        successors.push(refresh.await.unwrap().unwrap().refresh_token);
-    }
 
     // Every tab got the same successor: one chain, not twenty.
     assert!(successors.iter().all(|token| *token == successors[0]));
@@ -157,21 +146,17 @@ async fn concurrent_rotations_of_one_token_have_exactly_one_winner(store: StoreU
 
     let user = crate::support::fixtures::stored_user(&store).await;
     let (session, token) = crate::support::fixtures::started_session(&store, user.id, now()).await;
-    let barrier = Arc::new(Barrier::new(20));
-    let rotations: Vec<_> = (0..20)
-        .map(|_| {
-            let (store, barrier) = (store.clone(), barrier.clone());
-            let (session, token) = (session.clone(), token.clone());
-            tokio::spawn(async move {
-                let step = rotation(&session, &token, now());
-                barrier.wait().await;
-                store.refresh_tokens.rotate(&step).await
-            })
-        })
-        .collect();
+    let rotations = released_together(0..20, |_| {
+        let (tokens, step) = (
+            store.refresh_tokens.clone(),
+            rotation(&session, &token, now()),
+        );
+        async move { tokens.rotate(&step).await }
+    })
+    .await;
     let mut winners = 0;
     for rotation in rotations {
-        match rotation.await.unwrap() {
+        match rotation {
             Ok(()) => winners += 1,
             Err(WriteError::Conflict) => {}
             Err(WriteError::Store(error)) => panic!("store failed: {error}"),

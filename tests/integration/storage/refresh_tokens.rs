@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::conformance_tests;
 use crate::support::{
     fixtures::{find_token, later, now, random_hash, reload, started_session, stored_user},
+    race::released_together,
     store::StoreUnderTest,
 };
 
@@ -132,19 +133,12 @@ async fn concurrent_lookups_each_get_their_own_token_and_session(store: StoreUnd
     }
     // Each hash looked up by several tasks released together, so lookups queue up behind
     // each other (and one hash appears more than once in one batch).
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 3));
-    let lookups: Vec<_> = (0..3)
-        .flat_map(|_| expected.clone())
-        .map(|(hash, pair)| {
-            let (tokens, barrier) = (store.refresh_tokens.clone(), barrier.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                (tokens.find_with_session(&hash).await.unwrap(), pair)
-            })
-        })
-        .collect();
-    for lookup in lookups {
-        let (found, expected) = lookup.await.unwrap();
+    let lookups = released_together((0..3).flat_map(|_| expected.clone()), |(hash, pair)| {
+        let tokens = store.refresh_tokens.clone();
+        async move { (tokens.find_with_session(&hash).await.unwrap(), pair) }
+    })
+    .await;
+    for (found, expected) in lookups {
         assert_eq!(found, expected);
     }
 }
@@ -161,22 +155,14 @@ async fn concurrent_rotations_of_many_sessions_each_have_one_winner(store: Store
             rotation(&session, &token, later(at, 1)),
         ));
     }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(contenders.len() * 2));
-    let rotations: Vec<_> = contenders
+    let steps = contenders
         .iter()
-        .flat_map(|(first, second)| [first.clone(), second.clone()])
-        .map(|step| {
-            let (tokens, barrier) = (store.refresh_tokens.clone(), barrier.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                tokens.rotate(&step).await
-            })
-        })
-        .collect();
-    let mut outcomes = Vec::new();
-    for rotation in rotations {
-        outcomes.push(rotation.await.unwrap());
-    }
+        .flat_map(|(first, second)| [first.clone(), second.clone()]);
+    let outcomes = released_together(steps, |step| {
+        let tokens = store.refresh_tokens.clone();
+        async move { tokens.rotate(&step).await }
+    })
+    .await;
     for ((first, second), outcome) in contenders.iter().zip(outcomes.chunks(2)) {
         let (winner, loser) = match outcome {
             [Ok(()), Err(WriteError::Conflict)] => (first, second),

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::conformance_tests;
 use crate::support::{
     fixtures::{event_types, later, now, reload, session_start, started_session, stored_user},
+    race::released_together,
     store::StoreUnderTest,
 };
 
@@ -557,19 +558,12 @@ async fn concurrent_reads_each_get_their_own_session_or_none(store: StoreUnderTe
     }
     // Every id read by several tasks released together, so reads queue up behind each
     // other (and the same id appears more than once in one batch).
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 3));
-    let reads: Vec<_> = (0..3)
-        .flat_map(|_| expected.clone())
-        .map(|(id, session)| {
-            let (sessions, barrier) = (store.sessions.clone(), barrier.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                (sessions.find(id).await.unwrap(), session)
-            })
-        })
-        .collect();
-    for read in reads {
-        let (found, expected) = read.await.unwrap();
+    let reads = released_together((0..3).flat_map(|_| expected.clone()), |(id, session)| {
+        let sessions = store.sessions.clone();
+        async move { (sessions.find(id).await.unwrap(), session) }
+    })
+    .await;
+    for (found, expected) in reads {
         assert_eq!(found, expected);
     }
 }
@@ -609,22 +603,18 @@ async fn concurrent_listings_each_get_their_own_session_and_page(store: StoreUnd
             }
         }
     }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(expected.len() * 2));
-    let reads: Vec<_> = (0..2)
-        .flat_map(|_| expected.clone())
-        .map(|(id, user_id, query, answer)| {
-            let (sessions, barrier) = (store.sessions.clone(), barrier.clone());
-            tokio::spawn(async move {
-                barrier.wait().await;
-                (
-                    sessions.find_with_page(id, user_id, query).await.unwrap(),
-                    answer,
-                )
-            })
-        })
-        .collect();
-    for read in reads {
-        let (found, expected) = read.await.unwrap();
+    let reads = released_together(
+        (0..2).flat_map(|_| expected.clone()),
+        |(id, user_id, query, answer)| {
+            let sessions = store.sessions.clone();
+            async move {
+                let found = sessions.find_with_page(id, user_id, query).await.unwrap();
+                (found, answer)
+            }
+        },
+    )
+    .await;
+    for (found, expected) in reads {
         assert_eq!(found, expected);
     }
 }

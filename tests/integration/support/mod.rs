@@ -4,5 +4,6 @@ pub mod app;
 pub mod binary;
 pub mod fixtures;
 pub mod postgres;
+pub mod race;
 pub mod server;
 pub mod store;
