@@ -1,55 +1,23 @@
-//! Adapter: user-agent parsing with the uap-core rules (bundled, nothing fetched at run time)
-//! through the ua-parser project's Rust engine, which runs only the rules whose literal
-//! fragments occur in the string; behind a bounded LRU cache because the same strings
-//! repeat. The rules are compiled on first use, so a server that parses nothing pays nothing.
+//! Adapter: user-agent parsing with the uap-core rules (bundled, turned into statics at build
+//! time, nothing fetched or parsed at run time) through the ua-parser project's Rust engine;
+//! each rule is compiled when a string first contains the literal texts it requires
+//! (`rules`), and results sit in a bounded LRU cache because the same strings repeat.
 
-use std::{
-    num::NonZeroUsize,
-    sync::{Mutex, OnceLock},
-};
+mod rules;
+
+use std::{num::NonZeroUsize, sync::Mutex};
 
 use lru::LruCache;
 use sessions_application::ports::DeviceParser;
 use sessions_domain::{DeviceFingerprint, DeviceInfo, DeviceKind, ParsedDevice, UserAgent};
 use ua_parser::{os, user_agent};
 
-/// The uap-core rule set, compiled into the binary.
-const RULES: &[u8] = include_bytes!("../data/uap-core/regexes.yaml");
-
-/// The compiled browser and OS rules (the device rules are not needed).
-struct Rules {
-    browsers: user_agent::Extractor<'static>,
-    systems: os::Extractor<'static>,
-}
-
-/// Why the bundled rules could not be used.
-#[derive(Debug, thiserror::Error)]
-enum RulesError {
-    #[error("unreadable: {0}")]
-    Yaml(#[from] serde_yaml::Error),
-    #[error("not compilable: {0}")]
-    Compile(#[from] ua_parser::Error),
-}
-
-impl Rules {
-    fn compile() -> Result<Self, RulesError> {
-        let rules: ua_parser::Regexes<'static> = serde_yaml::from_slice(RULES)?;
-        let browsers = user_agent::Builder::new()
-            .push_all(rules.user_agent_parsers)?
-            .build()
-            .map_err(ua_parser::Error::from)?;
-        let systems = os::Builder::new()
-            .push_all(rules.os_parsers)
-            .map_err(ua_parser::Error::from)?
-            .build()
-            .map_err(ua_parser::Error::from)?;
-        Ok(Self { browsers, systems })
-    }
-}
+use self::rules::LazyRules;
 
 /// Parses user agents into "Browser on OS" descriptions.
 pub struct UapDeviceParser {
-    rules: OnceLock<Option<Rules>>,
+    browsers: LazyRules<user_agent::Extractor<'static>>,
+    systems: LazyRules<os::Extractor<'static>>,
     cache: Mutex<LruCache<String, ParsedDevice>>,
 }
 
@@ -63,35 +31,25 @@ impl UapDeviceParser {
     /// A parser caching up to `cache_size` distinct user agents.
     pub fn new(cache_size: NonZeroUsize) -> Self {
         Self {
-            rules: OnceLock::new(),
+            browsers: rules::browsers(),
+            systems: rules::systems(),
             cache: Mutex::new(LruCache::new(cache_size)),
         }
     }
 
-    fn rules(&self) -> Option<&Rules> {
-        self.rules
-            .get_or_init(|| {
-                Rules::compile()
-                    .inspect_err(|error| tracing::error!(%error, "user-agent rules unusable"))
-                    .ok()
-            })
-            .as_ref()
-    }
-
+    #[expect(
+        clippy::redundant_closure_for_method_calls,
+        reason = "the method's path would tie `raw` to the rules' `'static` lifetime"
+    )]
     fn describe(&self, raw: &str) -> ParsedDevice {
-        let (browser, os) = match self.rules() {
-            Some(rules) => (
-                rules
-                    .browsers
-                    .extract(raw)
-                    .and_then(|found| known(browser_name(&found.family))),
-                rules
-                    .systems
-                    .extract(raw)
-                    .and_then(|found| known(os_name(&found.os))),
-            ),
-            None => (None, None),
-        };
+        let browser = self
+            .browsers
+            .first_match(raw, |rules, raw| rules.extract(raw))
+            .and_then(|found| known(browser_name(&found.family)));
+        let os = self
+            .systems
+            .first_match(raw, |rules, raw| rules.extract(raw))
+            .and_then(|found| known(os_name(&found.os)));
         let info = match (&browser, &os) {
             // An app on the platform's own HTTP stack (e.g. Dalvik) names only the platform.
             (Some(browser), Some(os)) if browser == os => format!("{os} app"),
