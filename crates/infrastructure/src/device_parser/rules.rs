@@ -234,7 +234,10 @@ mod tests {
         let before = (browsers.compiled_count(), systems.compiled_count());
         browser(&browsers, chrome);
         system(&systems, chrome);
-        assert_eq!((browsers.compiled_count(), systems.compiled_count()), before);
+        assert_eq!(
+            (browsers.compiled_count(), systems.compiled_count()),
+            before
+        );
     }
 
     #[test]
