@@ -13,6 +13,7 @@ mod ids;
 mod jwt_codec;
 pub mod postgres;
 mod refresh_secrets;
+mod rotation_batch;
 mod session_columns;
 pub mod sqlite;
 mod statements;

@@ -18,7 +18,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use own_pages::OwnPages;
 use refresh_tokens::TokenWithSessionRow;
-use rotations::RotationRequest;
 use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
 use sqlx::{
@@ -28,7 +27,7 @@ use sqlx::{
 };
 use uuid::Uuid;
 
-use crate::batcher::Batcher;
+use crate::{batcher::Batcher, rotation_batch::RotationRequest};
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");

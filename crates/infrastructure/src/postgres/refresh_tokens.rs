@@ -7,7 +7,8 @@ use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::{PostgresStore, rotations::RotationRequest, session_row::SessionRow};
+use super::{PostgresStore, session_row::SessionRow};
+use crate::rotation_batch::RotationRequest;
 use crate::{
     CorruptRow,
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},

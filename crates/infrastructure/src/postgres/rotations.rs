@@ -1,26 +1,21 @@
 //! Refresh rotations in Postgres, batched under load: concurrent rotations of different
 //! sessions are written by one statement and committed once, instead of one commit each.
 
-use std::collections::HashSet;
-
-use chrono::{DateTime, Utc};
-use sessions_application::ports::{RefreshRotation, StoreError};
+use sessions_application::ports::StoreError;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::column;
 use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher},
-    session_columns::SessionColumns,
+    rotation_batch::{RotationBatch, RotationRequest},
 };
 
 /// One statement, all or nothing, for every rotation of the batch (one element each in the
 /// arrays `$1`…`$9`): a session is written only if its version is the one read and its
 /// presented token is still unused (the session row lock serialises rotations of one chain);
 /// a token is marked used only if its session was written; a successor is inserted only if
-/// its token was marked. Returns the successors of the rotations that happened. A rotation
-/// changes a session's current token, last activity and `updated_at`; under the version
-/// check, writing those is writing the session.
+/// its token was marked. Returns the successors of the rotations that happened.
 const ROTATE: &str = r#"
     WITH request AS (
         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::timestamptz[],
@@ -59,37 +54,6 @@ const ROTATE: &str = r#"
 /// deadlock if Postgres plans them differently, or with another instance's batch.
 const DEADLOCK_RETRIES: usize = 3;
 
-/// What one rotation writes.
-#[derive(Debug)]
-pub(super) struct RotationRequest {
-    session_id: Uuid,
-    version: i64,
-    successor_id: Uuid,
-    last_activity_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    used_id: Uuid,
-    used_at: Option<DateTime<Utc>>,
-    successor_hash: Vec<u8>,
-    successor_issued_at: DateTime<Utc>,
-}
-
-impl From<&RefreshRotation> for RotationRequest {
-    fn from(rotation: &RefreshRotation) -> Self {
-        let session = SessionColumns::from_session(&rotation.session);
-        Self {
-            session_id: session.id,
-            version: session.version,
-            successor_id: rotation.successor.id.as_uuid(),
-            last_activity_at: session.last_activity_at,
-            updated_at: session.updated_at,
-            used_id: rotation.used.id.as_uuid(),
-            used_at: rotation.used.used_at,
-            successor_hash: rotation.successor.hash.as_bytes().to_vec(),
-            successor_issued_at: rotation.successor.issued_at,
-        }
-    }
-}
-
 /// Batched rotations on `pool`, answering whether each rotation happened.
 pub(super) fn rotations(pool: PgPool) -> Batcher<RotationRequest, bool> {
     Batcher::spawn(BATCH_SLOTS, BATCH_SIZE, move |requests| {
@@ -97,32 +61,14 @@ pub(super) fn rotations(pool: PgPool) -> Batcher<RotationRequest, bool> {
     })
 }
 
-/// Writes the rotations of one batch. Of several rotations of one session, the first is
-/// written and the others lost the race (as if they had come a moment later).
+/// Writes the rotations of one batch (see `RotationBatch`).
 async fn rotate_batch(
     pool: PgPool,
     requests: Vec<RotationRequest>,
 ) -> Result<Vec<bool>, StoreError> {
-    let mut seen = HashSet::new();
-    let first_of_session: Vec<bool> = requests
-        .iter()
-        .map(|request| seen.insert(request.session_id))
-        .collect();
-    let mut written: Vec<&RotationRequest> = requests
-        .iter()
-        .zip(&first_of_session)
-        .filter_map(|(request, first)| first.then_some(request))
-        .collect();
-    written.sort_by_key(|request| request.session_id);
-    let rotated: HashSet<Uuid> = run_with_deadlock_retries(&pool, &written)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(requests
-        .iter()
-        .zip(first_of_session)
-        .map(|(request, first)| first && rotated.contains(&request.successor_id))
-        .collect())
+    let batch = RotationBatch::new(requests);
+    let rotated = run_with_deadlock_retries(&pool, &batch.to_write()).await?;
+    Ok(batch.answers(rotated))
 }
 
 /// Runs [`ROTATE`] for `written` (in session id order), again if chosen as a deadlock victim.

@@ -1,0 +1,90 @@
+//! Refresh rotations as both stores batch them: what one rotation writes, in driver-neutral
+//! types, and how a batch's answers follow from what the store wrote. Of several rotations of
+//! one session in a batch, the first is written and the others lost the race (as if they had
+//! come a moment later: their callers read again and replay the successor).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sessions_application::ports::RefreshRotation;
+use uuid::Uuid;
+
+use crate::session_columns::SessionColumns;
+
+/// What one rotation writes: the session moves to the successor token (if its version is
+/// the one read and the presented token is still unused), the presented token is marked
+/// used, the successor is inserted. A rotation changes a session's current token, last
+/// activity and `updated_at`; under the version check, writing those is writing the session.
+#[derive(Debug)]
+pub(crate) struct RotationRequest {
+    pub(crate) session_id: Uuid,
+    pub(crate) version: i64,
+    pub(crate) successor_id: Uuid,
+    pub(crate) last_activity_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) used_id: Uuid,
+    pub(crate) used_at: Option<DateTime<Utc>>,
+    pub(crate) successor_hash: Vec<u8>,
+    pub(crate) successor_issued_at: DateTime<Utc>,
+}
+
+impl From<&RefreshRotation> for RotationRequest {
+    fn from(rotation: &RefreshRotation) -> Self {
+        let session = SessionColumns::from_session(&rotation.session);
+        Self {
+            session_id: session.id,
+            version: session.version,
+            successor_id: rotation.successor.id.as_uuid(),
+            last_activity_at: session.last_activity_at,
+            updated_at: session.updated_at,
+            used_id: rotation.used.id.as_uuid(),
+            used_at: rotation.used.used_at,
+            successor_hash: rotation.successor.hash.as_bytes().to_vec(),
+            successor_issued_at: rotation.successor.issued_at,
+        }
+    }
+}
+
+/// One batch of rotations, in the order they were queued.
+pub(crate) struct RotationBatch {
+    requests: Vec<RotationRequest>,
+    first_of_session: Vec<bool>,
+}
+
+impl RotationBatch {
+    pub(crate) fn new(requests: Vec<RotationRequest>) -> Self {
+        let mut seen = HashSet::new();
+        let first_of_session = requests
+            .iter()
+            .map(|request| seen.insert(request.session_id))
+            .collect();
+        Self {
+            requests,
+            first_of_session,
+        }
+    }
+
+    /// The rotations to write: the first of each session, in session id order (so that two
+    /// batches lock sessions in one order).
+    pub(crate) fn to_write(&self) -> Vec<&RotationRequest> {
+        let mut written: Vec<&RotationRequest> = self
+            .requests
+            .iter()
+            .zip(&self.first_of_session)
+            .filter_map(|(request, &first)| first.then_some(request))
+            .collect();
+        written.sort_by_key(|request| request.session_id);
+        written
+    }
+
+    /// Whether each rotation happened, in the order queued, given the successors of the
+    /// rotations the store wrote.
+    pub(crate) fn answers(&self, rotated: impl IntoIterator<Item = Uuid>) -> Vec<bool> {
+        let rotated: HashSet<Uuid> = rotated.into_iter().collect();
+        self.requests
+            .iter()
+            .zip(&self.first_of_session)
+            .map(|(request, &first)| first && rotated.contains(&request.successor_id))
+            .collect()
+    }
+}
