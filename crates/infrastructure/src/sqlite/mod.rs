@@ -8,6 +8,7 @@
 mod columns;
 mod events;
 mod refresh_tokens;
+mod rotations;
 mod sessions;
 mod users;
 
@@ -23,7 +24,7 @@ use sqlx::{
 
 use columns::SessionRow;
 
-use crate::batcher::Batcher;
+use crate::{batcher::Batcher, rotation_batch::RotationRequest};
 
 /// The embedded SQLite migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -35,6 +36,8 @@ pub struct SqliteStore {
     readers: SqlitePool,
     /// Reads of a session by id, batched under load.
     sessions_by_id: Batcher<String, Option<SessionRow>>,
+    /// Refresh rotations, batched under load.
+    rotations: Batcher<RotationRequest, bool>,
 }
 
 impl SqliteStore {
@@ -67,6 +70,7 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             sessions_by_id: sessions::session_reads(readers.clone()),
+            rotations: rotations::rotations(writer.clone()),
             writer,
             readers,
         })

@@ -8,9 +8,8 @@ use sqlx::SqliteConnection;
 use super::{
     SqliteStore,
     columns::{SessionRow, corrupt, micros, time, uuid},
-    sessions::update_session,
 };
-use crate::{CorruptRow, statements::tokens_with_sessions};
+use crate::{CorruptRow, rotation_batch::RotationRequest, statements::tokens_with_sessions};
 
 /// The lookup of one presented refresh token (`$1`, its hash) and its session in one round
 /// trip.
@@ -93,35 +92,11 @@ impl RefreshTokenStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
     async fn rotate(&self, rotation: &RefreshRotation) -> Result<(), WriteError> {
-        let store = |error: sqlx::Error| WriteError::Store(StoreError::new(error));
-        let mut tx = self.begin_write().await.map_err(store)?;
-        let marked = sqlx::query(
-            "UPDATE refresh_tokens SET used_at = ?2, successor_id = ?3 \
-             WHERE id = ?1 AND used_at IS NULL",
-        )
-        .bind(rotation.used.id.as_uuid().to_string())
-        .bind(rotation.used.used_at.map(micros))
-        .bind(
-            rotation
-                .used
-                .successor_id
-                .map(|id| id.as_uuid().to_string()),
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(store)?;
-        if marked.rows_affected() != 1 {
-            return Err(WriteError::Conflict);
+        // Written together with whatever other rotations are queued (see `rotations`).
+        if self.rotations.run(RotationRequest::from(rotation)).await? {
+            Ok(())
+        } else {
+            Err(WriteError::Conflict)
         }
-        insert_token(&mut tx, &rotation.successor)
-            .await
-            .map_err(store)?;
-        if !update_session(&mut *tx, &rotation.session)
-            .await
-            .map_err(store)?
-        {
-            return Err(WriteError::Conflict);
-        }
-        tx.commit().await.map_err(store)
     }
 }
