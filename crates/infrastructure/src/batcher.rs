@@ -1,7 +1,7 @@
 //! Coalesces concurrent store requests of one kind into one round trip — infrastructure
 //! behind the hottest statements there are: the session every authenticated request loads
-//! (both stores), and on Postgres the token every refresh looks up, a user's own listing, and
-//! the refresh rotation. While earlier batches are in flight, requests that arrive queue up
+//! and the refresh rotation (both stores), and on Postgres the token every refresh looks up
+//! and a user's own listing. While earlier batches are in flight, requests that arrive queue up
 //! and leave together as one statement, so under load the database executes one statement
 //! (and the sockets carry one exchange, and a write commits once) per batch instead of one
 //! per request. Nothing waits for a timer: when a slot is free, whatever has queued leaves at

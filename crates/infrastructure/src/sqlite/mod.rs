@@ -2,8 +2,9 @@
 //! port with the same behaviour as Postgres. Every write goes through one writer connection
 //! (SQLite allows one writer at a time anyway), so write transactions of this process are
 //! serialised and the session limit and refresh rotation are atomic; reads use a pool of
-//! readers (WAL mode), and the session read of every authenticated request is batched under
-//! load (see `batcher`). Other processes on the same file wait for the lock (busy timeout).
+//! readers (WAL mode); the session read of every authenticated request and the rotation of
+//! every refresh are batched under load (see `batcher`). Other processes on the same file
+//! wait for the lock (busy timeout).
 
 mod columns;
 mod events;
