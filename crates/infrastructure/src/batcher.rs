@@ -1,12 +1,12 @@
-//! Coalesces concurrent store requests of one kind into one round trip — infrastructure
-//! behind the hottest statements there are: the session every authenticated request loads
-//! and the refresh rotation (both stores), and on Postgres the token every refresh looks up
-//! and a user's own listing. While earlier batches are in flight, requests that arrive queue
-//! up and leave together as one statement (SQLite's rotations: one transaction), so under load
-//! the database executes one statement (and the sockets carry one exchange, and a write
-//! commits once) per batch instead of one per request. Nothing waits for a timer: when a slot is free, whatever has queued leaves at
-//! once — a request alone, at low load. Each request is still issued after it was made, so it
-//! sees every write committed before (a revocation is effective immediately).
+//! Coalesces concurrent store requests of one kind into one round trip — infrastructure behind the
+//! hottest statements there are: the session every authenticated request loads and the refresh
+//! rotation (both stores), and on Postgres the token every refresh looks up and a user's own
+//! listing. While earlier batches are in flight, requests that arrive queue up and leave together
+//! as one statement (SQLite's rotations: one transaction), so under load the database executes one
+//! statement (and the sockets carry one exchange, and a write commits once) per batch instead of
+//! one per request. Nothing waits for a timer: when a slot is free, whatever has queued leaves at
+//! once — a request alone, at low load. Each request is still issued after it was made, so it sees
+//! every write committed before (a revocation is effective immediately).
 
 use std::{collections::HashMap, fmt, future::Future, hash::Hash, sync::Arc};
 
