@@ -422,15 +422,18 @@ impl SessionRepository for SqliteStore {
         cutoff: DateTime<Utc>,
         batch_size: u32,
     ) -> Result<u64, StoreError> {
-        // One short write transaction per batch; each branch walks its own index.
+        // One short write transaction per batch; each branch walks its own index, whose
+        // entries carry the rows' addresses (rowids): the rows are deleted by address, not
+        // looked up again by id.
         let result = sqlx::query(
             r#"
-            DELETE FROM sessions WHERE id IN (
-                SELECT id FROM (SELECT id FROM sessions WHERE expires_at < ?1
-                                ORDER BY expires_at LIMIT ?2)
+            DELETE FROM sessions WHERE rowid IN (
+                SELECT rowid FROM (SELECT rowid FROM sessions WHERE expires_at < ?1
+                                   ORDER BY expires_at LIMIT ?2)
                 UNION
-                SELECT id FROM (SELECT id FROM sessions WHERE is_revoked = 1 AND revoked_at < ?1
-                                ORDER BY revoked_at LIMIT ?2)
+                SELECT rowid FROM (SELECT rowid FROM sessions
+                                   WHERE is_revoked = 1 AND revoked_at < ?1
+                                   ORDER BY revoked_at LIMIT ?2)
                 LIMIT ?2
             )
             "#,
