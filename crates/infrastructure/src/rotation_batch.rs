@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sessions_application::ports::RefreshRotation;
+use sessions_domain::RefreshToken;
 use uuid::Uuid;
 
 use crate::session_columns::SessionColumns;
@@ -19,13 +20,12 @@ use crate::session_columns::SessionColumns;
 pub(crate) struct RotationRequest {
     pub(crate) session_id: Uuid,
     pub(crate) version: i64,
-    pub(crate) successor_id: Uuid,
     pub(crate) last_activity_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) used_id: Uuid,
     pub(crate) used_at: Option<DateTime<Utc>>,
-    pub(crate) successor_hash: Vec<u8>,
-    pub(crate) successor_issued_at: DateTime<Utc>,
+    /// The new, unused token.
+    pub(crate) successor: RefreshToken,
 }
 
 impl From<&RefreshRotation> for RotationRequest {
@@ -34,14 +34,19 @@ impl From<&RefreshRotation> for RotationRequest {
         Self {
             session_id: session.id,
             version: session.version,
-            successor_id: rotation.successor.id.as_uuid(),
             last_activity_at: session.last_activity_at,
             updated_at: session.updated_at,
             used_id: rotation.used.id.as_uuid(),
             used_at: rotation.used.used_at,
-            successor_hash: rotation.successor.hash.as_bytes().to_vec(),
-            successor_issued_at: rotation.successor.issued_at,
+            successor: rotation.successor.clone(),
         }
+    }
+}
+
+impl RotationRequest {
+    /// The successor token's id, which the session moves to.
+    pub(crate) fn successor_id(&self) -> Uuid {
+        self.successor.id.as_uuid()
     }
 }
 
@@ -84,7 +89,7 @@ impl RotationBatch {
         self.requests
             .iter()
             .zip(&self.first_of_session)
-            .map(|(request, &first)| first && rotated.contains(&request.successor_id))
+            .map(|(request, &first)| first && rotated.contains(&request.successor_id()))
             .collect()
     }
 }

@@ -81,15 +81,15 @@ async fn run_with_deadlock_retries(
         let outcome = sqlx::query_scalar(ROTATE)
             .bind(column(written, |request| request.session_id))
             .bind(column(written, |request| request.version))
-            .bind(column(written, |request| request.successor_id))
+            .bind(column(written, |request| request.successor_id()))
             .bind(column(written, |request| request.last_activity_at))
             .bind(column(written, |request| request.updated_at))
             .bind(column(written, |request| request.used_id))
             .bind(column(written, |request| request.used_at))
             .bind(column(written, |&request| {
-                request.successor_hash.as_slice()
+                request.successor.hash.as_bytes().as_slice()
             }))
-            .bind(column(written, |request| request.successor_issued_at))
+            .bind(column(written, |request| request.successor.issued_at))
             .fetch_all(pool)
             .await;
         match outcome {

@@ -7,7 +7,7 @@
 use sessions_application::ports::StoreError;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::columns::micros;
+use super::{columns::micros, refresh_tokens::insert_token};
 use crate::{
     batcher::{BATCH_SIZE, Batcher},
     rotation_batch::{RotationBatch, RotationRequest},
@@ -33,7 +33,7 @@ async fn rotate_batch(
     let mut rotated = Vec::new();
     for request in batch.to_write() {
         if rotate(&mut tx, request).await.map_err(StoreError::new)? {
-            rotated.push(request.successor_id);
+            rotated.push(request.successor_id());
         }
     }
     tx.commit().await.map_err(StoreError::new)?;
@@ -49,7 +49,7 @@ async fn rotate(
 ) -> Result<bool, sqlx::Error> {
     let (session_id, successor_id, used_id) = (
         request.session_id.to_string(),
-        request.successor_id.to_string(),
+        request.successor_id().to_string(),
         request.used_id.to_string(),
     );
     let moved = sqlx::query(
@@ -80,15 +80,6 @@ async fn rotate(
         .bind(&successor_id)
         .execute(&mut *connection)
         .await?;
-    sqlx::query(
-        "INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at) \
-         VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&successor_id)
-    .bind(&session_id)
-    .bind(request.successor_hash.as_slice())
-    .bind(micros(request.successor_issued_at))
-    .execute(&mut *connection)
-    .await?;
+    insert_token(connection, &request.successor).await?;
     Ok(true)
 }
