@@ -1,7 +1,10 @@
 //! Adapter: argon2id password hashing at OWASP parameters, off the async executor and with
-//! bounded concurrency. Each of the N hashing slots allocates its memory buffer (19 MiB) on
-//! first use and reuses it for every later hash: memory stays bounded at N buffers however
-//! hard logins arrive, and no hash pays for a fresh allocation. Nothing is hashed at startup.
+//! bounded concurrency: hashes queue for N threads of their own (one per core), and a thread
+//! takes the next one as soon as it finishes one, without going back through the async side
+//! (in a login storm the cores never idle between hashes). Each thread's memory buffer
+//! (19 MiB) is allocated on first use and reused for every later hash: memory stays bounded
+//! at N buffers however hard logins arrive, and no hash pays for a fresh allocation.
+//! Nothing is hashed at startup.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,9 +13,10 @@ use argon2::{
     password_hash::{Output, ParamsString, PasswordHash as PhcHash, SaltString, rand_core::OsRng},
 };
 use async_trait::async_trait;
+use rayon::{ThreadPool, ThreadPoolBuilder};
 use sessions_application::ports::{HashingError, PasswordHasher};
 use sessions_domain::{Password, PasswordHash};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 /// Argon2id cost parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,12 +39,13 @@ impl Default for Argon2Cost {
     }
 }
 
-/// Hashes with argon2id; at most `max_concurrent` hashes run at once.
+/// Hashes with argon2id on threads of its own; at most one hash per thread runs at once.
 #[derive(Clone)]
 pub struct Argon2Hasher {
     params: Params,
-    permits: Arc<Semaphore>,
-    /// Memory buffers of idle slots (at most N exist).
+    /// The hashing threads, taking queued hashes in order.
+    threads: Arc<ThreadPool>,
+    /// Memory buffers of idle threads (at most one per thread exists).
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     dummy_hash: Arc<str>,
 }
@@ -150,11 +155,12 @@ fn matches(candidate: &[u8], phc: &str, memory: &mut Vec<Block>) -> Result<bool,
 }
 
 impl Argon2Hasher {
-    /// A hasher with `cost`, running at most `max_concurrent` hashes at once.
+    /// A hasher with `cost`, running at most `threads` hashes at once, each on a thread of
+    /// its own.
     ///
     /// # Errors
-    /// [`HashingError`] for parameters argon2 rejects.
-    pub fn new(cost: Argon2Cost, max_concurrent: usize) -> Result<Self, HashingError> {
+    /// [`HashingError`] for parameters argon2 rejects, or when the threads cannot start.
+    pub fn new(cost: Argon2Cost, threads: usize) -> Result<Self, HashingError> {
         let params = Params::new(
             cost.memory_kib,
             cost.iterations,
@@ -162,37 +168,52 @@ impl Argon2Hasher {
             Some(OUTPUT_LEN),
         )
         .map_err(failure)?;
+        let pool = ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|index| format!("argon2-{index}"))
+            // rayon's default aborts the process; the caller gets an error instead.
+            .panic_handler(|_| tracing::error!("a password hash panicked"))
+            .build()
+            .map_err(failure)?;
         Ok(Self {
             dummy_hash: dummy_phc(&params)?.into(),
             params,
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            threads: Arc::new(pool),
             buffers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
-    /// Runs `work` on the blocking pool with a slot's memory, once a slot is free. The slot
-    /// is held by the blocking work itself: a caller that hangs up mid-hash cannot free it
-    /// while its hash still runs (and still holds a buffer).
+    /// Queues `work` for the hashing threads and waits for its result. A thread takes the
+    /// next queued hash as soon as it finishes one; a hash whose caller hung up while it
+    /// queued is skipped, and one already running finishes with its buffer.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Params, &mut Vec<Block>) -> Result<T, HashingError> + Send + 'static,
     ) -> Result<T, HashingError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(failure)?;
         let buffers = Arc::clone(&self.buffers);
         let params = self.params.clone();
-        tokio::task::spawn_blocking(move || {
-            let _slot = permit;
-            let mut memory = buffers.lock().map_err(failure)?.pop().unwrap_or_default();
-            let result = work(&params, &mut memory);
-            buffers.lock().map_err(failure)?.push(memory);
-            result
-        })
-        .await
-        .map_err(failure)?
+        let (done, outcome) = oneshot::channel();
+        self.threads.spawn_fifo(move || {
+            if done.is_closed() {
+                return;
+            }
+            let result = with_buffer(&buffers, |memory| work(&params, memory));
+            // A caller that hung up mid-hash no longer waits for the result.
+            drop(done.send(result));
+        });
+        outcome.await.map_err(failure)?
     }
+}
+
+/// Runs `work` with a buffer from `buffers` (a new one when none is free), then gives it back.
+fn with_buffer<T>(
+    buffers: &Mutex<Vec<Vec<Block>>>,
+    work: impl FnOnce(&mut Vec<Block>) -> Result<T, HashingError>,
+) -> Result<T, HashingError> {
+    let mut memory = buffers.lock().map_err(failure)?.pop().unwrap_or_default();
+    let result = work(&mut memory);
+    buffers.lock().map_err(failure)?.push(memory);
+    result
 }
 
 #[async_trait]
@@ -222,13 +243,16 @@ impl PasswordHasher for Argon2Hasher {
 mod tests {
     use super::*;
 
-    fn cheap() -> Argon2Hasher {
-        let cost = Argon2Cost {
+    fn cheap_cost() -> Argon2Cost {
+        Argon2Cost {
             memory_kib: 64,
             iterations: 1,
             parallelism: 1,
-        };
-        Argon2Hasher::new(cost, 2).unwrap()
+        }
+    }
+
+    fn cheap() -> Argon2Hasher {
+        Argon2Hasher::new(cheap_cost(), 2).unwrap()
     }
 
     #[tokio::test]
@@ -297,7 +321,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn memory_buffers_are_reused_never_more_than_one_per_slot() {
+    async fn memory_buffers_are_reused_never_more_than_one_per_thread() {
         let hasher = cheap();
         assert!(
             hasher.buffers.lock().unwrap().is_empty(),
@@ -316,7 +340,10 @@ mod tests {
             task.await.unwrap();
         }
         let buffers = hasher.buffers.lock().unwrap().len();
-        assert!((1..=2).contains(&buffers), "{buffers} buffers for 2 slots");
+        assert!(
+            (1..=2).contains(&buffers),
+            "{buffers} buffers for 2 threads"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -340,9 +367,52 @@ mod tests {
             first.unwrap();
             second.unwrap();
         }
-        // Whatever still runs for the callers that hung up finishes with its slot.
-        let _all_slots = hasher.permits.acquire_many(2).await.unwrap();
+        // Whatever still runs for the callers that hung up finishes with its buffer.
+        let threads = Arc::clone(&hasher.threads);
+        tokio::task::spawn_blocking(move || threads.broadcast(|_| ()))
+            .await
+            .unwrap();
         let buffers = hasher.buffers.lock().unwrap().len();
-        assert!((1..=2).contains(&buffers), "{buffers} buffers for 2 slots");
+        assert!(
+            (1..=2).contains(&buffers),
+            "{buffers} buffers for 2 threads"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hash_whose_caller_hung_up_while_it_queued_is_skipped() {
+        let hasher = Argon2Hasher::new(cheap_cost(), 1).unwrap();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        // The one thread waits for `release`: what follows queues behind it.
+        let blocker = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .run(move |_, _| {
+                        started.send(()).unwrap();
+                        held.recv().map_err(failure)
+                    })
+                    .await
+            })
+        };
+        running.await.unwrap();
+        let computed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = |computed: &Arc<std::sync::atomic::AtomicUsize>| {
+            let computed = Arc::clone(computed);
+            move |_: &Params, _: &mut Vec<Block>| {
+                computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }
+        };
+        for _ in 0..3 {
+            let queued = hasher.run(count(&computed));
+            let gave_up = tokio::time::timeout(std::time::Duration::from_millis(1), queued);
+            assert!(gave_up.await.is_err());
+        }
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        hasher.run(count(&computed)).await.unwrap();
+        assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

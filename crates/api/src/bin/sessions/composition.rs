@@ -24,8 +24,8 @@ fn application(
     geolocator: Arc<dyn Geolocator>,
 ) -> Result<Application, StartupError> {
     let storage = store.ports();
-    // One argon2id hash at a time per core: a login storm queues instead of exhausting memory.
-    let hashing_slots = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    // One argon2id hashing thread per core: a login storm queues instead of exhausting memory.
+    let hashing_threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     Ok(Application::new(
         Ports {
             users: storage.users,
@@ -33,7 +33,7 @@ fn application(
             refresh_tokens: storage.refresh_tokens,
             events: storage.events,
             health: storage.health,
-            passwords: Arc::new(Argon2Hasher::new(Argon2Cost::default(), hashing_slots)?),
+            passwords: Arc::new(Argon2Hasher::new(Argon2Cost::default(), hashing_threads)?),
             access_tokens: Arc::new(JwtCodec::new(
                 secrets.jwt_secret.expose().as_bytes(),
                 ISSUER,
