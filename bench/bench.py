@@ -70,6 +70,15 @@ def psql(database, sql):
     return run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", f"{PG_URL}/{database}", "-c", sql]).stdout
 
 
+def argon2_baseline():
+    """The median time of one argon2id hash at the service's parameters, and the rate of one
+    hash per core at once (`argon2-time`)."""
+    timing = json.loads(run([str(ARGON2_TIME)]).stdout)
+    log(f"argon2id: {timing['median_ms']:.1f} ms per hash; one per core at once: "
+        f"{timing['parallel_per_s']:.1f}/s")
+    return timing
+
+
 def pgbench_baselines(duration):
     psql("postgres", "DROP DATABASE IF EXISTS pgbench")
     psql("postgres", "CREATE DATABASE pgbench")
@@ -283,11 +292,7 @@ def main():
                .stdout.splitlines()[0].split(" [")[0],
     }
     baselines = pgbench_baselines(args.duration)
-    argon2 = json.loads(run([str(ARGON2_TIME)]).stdout)
-    cores = os.cpu_count()
-    hashing_ceiling = cores / (argon2["median_ms"] / 1000)
-    log(f"argon2id: {argon2['median_ms']:.1f} ms per hash; ceiling {hashing_ceiling:.1f} logins/s; "
-        f"one per core at once: {argon2['parallel_per_s']:.1f}/s")
+    argon2_runs = [argon2_baseline()]
 
     if args.store == "postgres":
         psql("postgres", "DROP DATABASE IF EXISTS sessions_bench")
@@ -324,8 +329,14 @@ def main():
              {"BENCH_TOKENS": write_lines("refresh-measured.txt", [p["refresh_token"] for p in chains_measured])},
              *run_args,
              warmup_env={"BENCH_TOKENS": write_lines("refresh-warmup.txt", [p["refresh_token"] for p in chains_warmup])})
+    # The machine's speed drifts over minutes: the hash is timed again next to the login
+    # storm, and the fastest of the three timings sets the ceiling (the strictest one).
+    argon2_runs.append(argon2_baseline())
     scenario(results, server, "POST /v1/auth/login", "login.lua",
              {"BENCH_EMAILS": write_lines("emails.txt", emails), "BENCH_PASSWORD": PASSWORD}, *run_args)
+    argon2_runs.append(argon2_baseline())
+    argon2 = min(argon2_runs, key=lambda timing: timing["median_ms"])
+    hashing_ceiling = os.cpu_count() / (argon2["median_ms"] / 1000)
     # Logins evicted the primary sessions (limit 10): log in again for the next scenarios.
     # Revocation uses users of its own, so the listed users keep their 10 sessions.
     revokers = [f"revoker-{n}@example.com" for n in range(CONNECTIONS)]
@@ -372,14 +383,14 @@ def main():
     log(f"cleanup: {deleted} rows in {cleanup_seconds:.1f} s = {cleanup_rate:.0f} rows/s")
 
     startups = [summary["startup_ms"] for summary in results.values()]
-    report = render(args, versions, baselines, argon2, hashing_ceiling, idle, idle_first,
+    report = render(args, versions, baselines, argon2_runs, argon2, hashing_ceiling, idle, idle_first,
                     first_start, startups, results, deleted, cleanup_rate)
     print(report)
     (ROOT / "bench" / f"last-run-{args.store}.md").write_text(report)
     subprocess.run(["docker", "rm", "-f", "-v", PG_CONTAINER], capture_output=True)
 
 
-def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_start, startups,
+def render(args, versions, baselines, argon2_runs, argon2, ceiling, idle, idle_first, first_start, startups,
            results, deleted, cleanup_rate):
     ms = lambda us: f"{us / 1000:.2f} ms"
     rows = ["| scenario | req/s | p50 | p99 | errors | server peak RSS |",
@@ -421,6 +432,7 @@ def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_s
         ("start to ready ≤ 300 ms (migrated database)", f"{startup:.0f} ms (median of {len(startups)})",
          check(startup <= 300)),
     ]
+    timings = ", ".join(f"{timing['median_ms']:.1f}" for timing in argon2_runs)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "?")
     lines = [
@@ -438,7 +450,9 @@ def render(args, versions, baselines, argon2, ceiling, idle, idle_first, first_s
         f"- `pgbench -N -M prepared` (64 clients): {write:.0f} tps",
         f"- one argon2id hash (m={argon2['memory_kib']} KiB, t={argon2['iterations']}, p={argon2['parallelism']}): "
         f"{argon2['median_ms']:.1f} ms → hashing ceiling {ceiling:.1f} logins/s on {os.cpu_count()} cores "
-        f"(measured with one hash per core at once, sharing memory bandwidth: {argon2['parallel_per_s']:.1f} hashes/s)",
+        f"(the fastest of the median times at the start, just before and just after the login scenario: "
+        f"{timings} ms; "
+        f"with one hash per core at once, sharing memory bandwidth: {argon2['parallel_per_s']:.1f} hashes/s)",
         f"- first start (migrating an empty database): {first_start:.0f} ms, idle RSS after it "
         f"{idle_first['VmRSS'] / 1024:.1f} MiB; idle RSS after a restart {idle['VmRSS'] / 1024:.1f} MiB",
         f"- cleanup: {deleted} sessions deleted at {cleanup_rate:.0f} rows/s",
