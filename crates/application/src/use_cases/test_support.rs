@@ -129,6 +129,9 @@ pub struct MockPorts {
     pub geolocator: MockGeolocator,
     pub health: MockStoreHealth,
     pub now: DateTime<Utc>,
+    /// A clock with expectations of its own, instead of one reporting `now` whose pauses
+    /// return at once.
+    pub clock: Option<MockClock>,
     pub policy: SessionPolicy,
 }
 
@@ -147,6 +150,7 @@ impl MockPorts {
             geolocator: MockGeolocator::new(),
             health: MockStoreHealth::new(),
             now: t0(),
+            clock: None,
             policy: SessionPolicy::default(),
         }
     }
@@ -170,8 +174,12 @@ impl MockPorts {
 
     /// The application over these mocks.
     pub fn app(self) -> Application {
-        let mut clock = MockClock::new();
-        clock.expect_now().return_const(self.now);
+        let clock = self.clock.unwrap_or_else(|| {
+            let mut clock = MockClock::new();
+            clock.expect_now().return_const(self.now);
+            clock.expect_pause().return_const(());
+            clock
+        });
         Application::new(
             Ports {
                 users: Arc::new(self.users),
