@@ -49,10 +49,6 @@ pub struct SessionPolicy {
     pub retention: TimeDelta,
     /// Rows deleted per cleanup batch. Default 1000.
     pub cleanup_batch_size: u32,
-    /// After each full cleanup batch the cleanup pauses this many times as long as the batch
-    /// took, leaving the store to live traffic (1: at most half of the store's time goes to
-    /// cleanup); `0` runs batches back to back. Default 1.
-    pub cleanup_pause_factor: u32,
 }
 
 impl Default for SessionPolicy {
@@ -67,7 +63,6 @@ impl Default for SessionPolicy {
             access_token_ttl: TimeDelta::minutes(15),
             retention: TimeDelta::days(7),
             cleanup_batch_size: 1000,
-            cleanup_pause_factor: 1,
         }
     }
 }
@@ -104,7 +99,6 @@ mod tests {
         assert_eq!(policy.access_token_ttl, TimeDelta::minutes(15));
         assert_eq!(policy.retention, TimeDelta::days(7));
         assert_eq!(policy.cleanup_batch_size, 1000);
-        assert_eq!(policy.cleanup_pause_factor, 1);
     }
 
     #[test]

@@ -129,9 +129,6 @@ pub struct MockPorts {
     pub geolocator: MockGeolocator,
     pub health: MockStoreHealth,
     pub now: DateTime<Utc>,
-    /// A clock with expectations of its own, instead of one reporting `now` whose pauses
-    /// return at once.
-    pub clock: Option<MockClock>,
     pub policy: SessionPolicy,
 }
 
@@ -150,7 +147,6 @@ impl MockPorts {
             geolocator: MockGeolocator::new(),
             health: MockStoreHealth::new(),
             now: t0(),
-            clock: None,
             policy: SessionPolicy::default(),
         }
     }
@@ -174,12 +170,8 @@ impl MockPorts {
 
     /// The application over these mocks.
     pub fn app(self) -> Application {
-        let clock = self.clock.unwrap_or_else(|| {
-            let mut clock = MockClock::new();
-            clock.expect_now().return_const(self.now);
-            clock.expect_pause().return_const(());
-            clock
-        });
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(self.now);
         Application::new(
             Ports {
                 users: Arc::new(self.users),

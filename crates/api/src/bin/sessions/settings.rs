@@ -133,7 +133,6 @@ impl Settings {
                 .map_or(defaults.activity_write_interval, |span| span.0),
             retention: options.retention.map_or(defaults.retention, |span| span.0),
             cleanup_batch_size: defaults.cleanup_batch_size,
-            cleanup_pause_factor: defaults.cleanup_pause_factor,
         };
         let country_header = options
             .country_header
