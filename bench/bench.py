@@ -157,19 +157,28 @@ def parallel(function, items):
 # --- seeding -------------------------------------------------------------------------------
 
 def seed_sql(store, database_url, statements_pg, statement_sqlite):
-    """Bulk rows straight into the store (far faster than the API), then lets the database
-    settle as a live one has: the rows vacuumed and flushed, so that the next measurement
-    does not also time the aftermath of a million-row insert (autovacuum, a checkpoint)."""
+    """Bulk rows straight into the store (far faster than the API), then lets it settle."""
     if store == "postgres":
         for statement in statements_pg:
             psql("sessions_bench", statement)
+    else:
+        connection = sqlite3.connect(database_url.split("sqlite://", 1)[1], timeout=60)
+        connection.executescript(statement_sqlite)
+        connection.commit()
+        connection.close()
+    settle(store, database_url)
+
+
+def settle(store, database_url):
+    """Lets the database settle as a live one has: dead rows vacuumed and everything
+    flushed, so that a measurement does not also time the aftermath of what came before it
+    (a million-row insert, or the previous scenario's hundreds of thousands of updates:
+    autovacuum, a checkpoint)."""
+    if store == "postgres":
         psql("sessions_bench", "VACUUM (ANALYZE)")
         psql("sessions_bench", "CHECKPOINT")
     else:
-        path = database_url.split("sqlite://", 1)[1]
-        connection = sqlite3.connect(path, timeout=60)
-        connection.executescript(statement_sqlite)
-        connection.commit()
+        connection = sqlite3.connect(database_url.split("sqlite://", 1)[1], timeout=60)
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
 
@@ -264,6 +273,7 @@ def write_lines(name, lines):
 
 
 def scenario(results, server, name, script, env, warmup, duration, warmup_env=None):
+    settle(server.store, server.database_url)
     startup = server.start()
     wrk(script, warmup, warmup_env or env)
     summary = wrk(script, duration, env)
@@ -365,6 +375,7 @@ def main():
              dict(common, BENCH_PATH="/v1/sessions"), *run_args)
 
     # Cleanup of the 1M ended sessions while the authenticated GET runs.
+    settle(server.store, server.database_url)
     startup = server.start()
     wrk("get_current.lua", args.warmup, common)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
