@@ -7,6 +7,16 @@ use crate::{session_columns::SESSION_COLUMNS, statements::lookup_with_page};
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
      FROM sessions WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $2";
 
+/// Opens a cleanup batch's transaction, in one round trip, with two settings for it alone:
+/// - its commit does not wait for the WAL flush: a crash may undo the last batches, whose
+///   sessions had ended anyway and are deleted by the next cleanup;
+/// - [`DELETE_ENDED_SESSIONS`] runs its generic plan. Postgres would otherwise plan every
+///   batch again (a custom plan, chosen because the generic one's estimate for `LIMIT $2`
+///   is thirty times the batch): about a fifth of a 1,000-row batch's time. Both plans walk
+///   the same indexes; the plan test checks the generic one.
+pub const BEGIN_CLEANUP_BATCH: &str = "BEGIN; SET LOCAL synchronous_commit = off; \
+     SET LOCAL plan_cache_mode = force_generic_plan";
+
 /// One cleanup batch: deletes up to `$2` sessions that expired, or were revoked, before `$1`.
 /// Each branch walks an index on its end time (`expires_at`, or the partial index on
 /// `revoked_at`) and stops after one batch, so every statement is short and live traffic

@@ -402,11 +402,9 @@ impl SessionRepository for PostgresStore {
         cutoff: DateTime<Utc>,
         batch_size: u32,
     ) -> Result<u64, StoreError> {
-        // The batch commits without waiting for its WAL flush: a crash may undo the last
-        // batches, whose sessions had ended anyway and are deleted by the next cleanup.
-        let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
-        sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
+        let mut tx = self
+            .pool()
+            .begin_with(queries::BEGIN_CLEANUP_BATCH)
             .await
             .map_err(StoreError::new)?;
         let result = sqlx::query(queries::DELETE_ENDED_SESSIONS)
