@@ -12,6 +12,11 @@ use metrics::SharedString;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 /// Installs the process-wide Prometheus recorder once and returns its handle.
+///
+/// The recorder keeps every latency sample until a scrape renders it or
+/// [`PrometheusHandle::run_upkeep`] folds it into its buckets: a long-running server calls
+/// `run_upkeep` periodically (the binary does, every second), or its memory grows with every
+/// request while nothing scrapes.
 pub fn install_metrics_recorder() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE

@@ -1,7 +1,12 @@
 //! Wiring: adapters into the application, the application into the HTTP adapter; and the
-//! server's life: startup, background cleanup, geolocation reloads, graceful shutdown.
+//! server's life: startup, background cleanup and metrics upkeep, geolocation reloads,
+//! graceful shutdown.
 
-use std::{num::NonZeroUsize, sync::Arc, time::Instant};
+use std::{
+    num::NonZeroUsize,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use sessions_api::{AppState, HttpSettings, install_metrics_recorder, router, serve as serve_http};
 use sessions_application::{Application, Ports, ports::Geolocator};
@@ -11,10 +16,18 @@ use sessions_infrastructure::{
 };
 use tokio::{net::TcpListener, sync::watch};
 
-use crate::{StartupError, secrets::Secrets, settings::Settings, store::Store};
+use crate::{
+    StartupError, periodic::spawn_periodic, secrets::Secrets, settings::Settings, store::Store,
+};
 
 /// Issuer of access tokens.
 const ISSUER: &str = "sessions";
+
+/// How often the metrics recorder folds its pending latency samples into their buckets. It
+/// keeps every sample until a scrape or an upkeep drains it: without upkeep, a server that
+/// nobody scrapes grows by about 20 bytes per request (1.1 MiB/s at 55k requests/s); every
+/// second, the samples pending are at most a second's worth.
+const METRICS_UPKEEP_PERIOD: Duration = Duration::from_secs(1);
 
 /// The application over `store`.
 fn application(
@@ -91,25 +104,13 @@ async fn shutdown_signal(stop: watch::Sender<bool>) {
 }
 
 /// Runs cleanup every `interval` until told to stop.
-fn spawn_cleanup(
-    app: Arc<Application>,
-    interval: chrono::TimeDelta,
-    mut stop: watch::Receiver<bool>,
-) {
-    let period = interval
-        .to_std()
-        .unwrap_or(std::time::Duration::from_secs(3600));
-    tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(period);
-        ticker.tick().await;
-        loop {
-            tokio::select! {
-                _ = ticker.tick() => {
-                    if let Err(error) = app.cleanup().await {
-                        tracing::error!(%error, "background cleanup failed");
-                    }
-                }
-                _ = stop.changed() => return,
+fn spawn_cleanup(app: Arc<Application>, interval: chrono::TimeDelta, stop: watch::Receiver<bool>) {
+    let period = interval.to_std().unwrap_or(Duration::from_secs(3600));
+    spawn_periodic(period, stop, move || {
+        let app = app.clone();
+        async move {
+            if let Err(error) = app.cleanup().await {
+                tracing::error!(%error, "background cleanup failed");
             }
         }
     });
@@ -159,7 +160,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         country_header: settings.country_header.clone(),
         login_rate_limit: settings.login_rate_limit,
     };
-    let state = AppState::new(app.clone(), http, install_metrics_recorder());
+    let metrics = install_metrics_recorder();
+    let state = AppState::new(app.clone(), http, metrics.clone());
     let listener = TcpListener::bind(settings.bind)
         .await
         .map_err(|source| StartupError::Bind {
@@ -171,6 +173,10 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         source,
     })?;
     let (stop, stopped) = watch::channel(false);
+    spawn_periodic(METRICS_UPKEEP_PERIOD, stopped.clone(), move || {
+        metrics.run_upkeep();
+        std::future::ready(())
+    });
     if let Some(interval) = settings.cleanup_interval {
         spawn_cleanup(app.clone(), interval, stopped.clone());
     }

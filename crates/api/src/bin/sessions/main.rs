@@ -3,6 +3,7 @@
 
 mod cli;
 mod composition;
+mod periodic;
 mod secrets;
 mod settings;
 mod span;
