@@ -11,6 +11,7 @@ mod device_parser;
 mod geolocation;
 mod ids;
 mod jwt_codec;
+mod own_pages;
 pub mod postgres;
 mod refresh_secrets;
 mod rotation_batch;

@@ -582,15 +582,17 @@ async fn concurrent_listings_each_get_their_own_session_and_page(store: StoreUnd
             now: later(at, 5),
             idle_since: None,
         });
-        // Every shape of listing: active or not, first page or later.
-        for (active, after) in [(active, None), (active, Some(newest_first))]
+        // Every shape of listing (active or not, first page or later), at two page sizes
+        // that batch together.
+        for ((active, after), limit) in [(active, None), (active, Some(newest_first))]
             .into_iter()
             .chain([(None, None), (None, Some(newest_first))])
+            .flat_map(|shape| [(shape, 1), (shape, 3)])
         {
             let query = SessionQuery {
                 active,
                 after,
-                limit: 2,
+                limit,
             };
             let page = store.sessions.list_for_user(user.id, query).await.unwrap();
             for looked_up in [&sessions[0], &sessions[3]] {

@@ -16,7 +16,6 @@ mod users;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use own_pages::OwnPages;
 use refresh_tokens::TokenWithSessionRow;
 use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
@@ -27,7 +26,7 @@ use sqlx::{
 };
 use uuid::Uuid;
 
-use crate::{batcher::Batcher, rotation_batch::RotationRequest};
+use crate::{batcher::Batcher, own_pages::OwnPages, rotation_batch::RotationRequest};
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -46,7 +45,7 @@ pub struct PostgresStore {
     /// Reads of a refresh token and its session by the token's hash, batched under load.
     tokens_by_hash: Batcher<[u8; 32], Option<TokenWithSessionRow>>,
     /// Reads of a user's session with a page of their sessions, batched under load.
-    own_pages: OwnPages,
+    own_pages: OwnPages<SessionRow>,
     /// Refresh rotations, batched under load.
     rotations: Batcher<RotationRequest, bool>,
 }
@@ -75,7 +74,7 @@ impl PostgresStore {
         Self {
             sessions_by_id: sessions::session_reads(pool.clone()),
             tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
-            own_pages: OwnPages::new(&pool),
+            own_pages: own_pages::own_page_reads(&pool),
             rotations: rotations::rotations(pool.clone()),
             pool,
         }

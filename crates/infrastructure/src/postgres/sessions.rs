@@ -17,13 +17,13 @@ use uuid::Uuid;
 use super::{
     PostgresStore,
     events::insert_events,
-    own_pages::OwnPageRequest,
     queries,
     session_row::{SessionRow, count_column},
     users::limit_from_column,
 };
 use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
+    own_pages::OwnPageRequest,
     session_columns::{SessionColumns, session_columns, split_lookup},
 };
 
@@ -344,7 +344,7 @@ impl SessionRepository for PostgresStore {
     ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
         let rows = self
             .own_pages
-            .read(OwnPageRequest::new(id, user_id, query))
+            .read(OwnPageRequest { id, user_id, query })
             .await?;
         split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))
     }

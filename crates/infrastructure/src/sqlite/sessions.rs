@@ -21,8 +21,8 @@ use super::{
 };
 use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
+    own_pages::OwnPageRequest,
     session_columns::{SESSION_COLUMNS, SessionColumns, session_columns, split_lookup},
-    statements::lookup_with_page,
 };
 
 /// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]):
@@ -85,14 +85,6 @@ fn bind_page<'q, O>(
         .bind(page.active.and_then(|filter| filter.idle_since).map(micros))
         .bind(page.after.map(|cursor| micros(cursor.created_at)))
         .bind(page.after.map(|cursor| cursor.id.as_uuid().to_string()))
-}
-
-/// A row of a lookup-with-page read: the looked-up session or one of the page.
-#[derive(sqlx::FromRow)]
-struct LookupOrPageRow {
-    looked_up: bool,
-    #[sqlx(flatten)]
-    session: SessionRow,
 }
 
 /// Writes every mutable column of `session` if its stored version is still the one it was
@@ -359,14 +351,15 @@ impl SessionRepository for SqliteStore {
         user_id: UserId,
         query: SessionQuery,
     ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
-        let page = session_page(query.active.is_some(), query.after.is_some());
-        let sql = lookup_with_page(&page, "?7");
-        let rows: Vec<LookupOrPageRow> = bind_page(sqlx::query_as(&sql), user_id, query)
-            .bind(id.as_uuid().to_string())
-            .fetch_all(self.readers())
-            .await
-            .map_err(StoreError::new)?;
-        split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))
+        let rows = self
+            .own_pages
+            .read(OwnPageRequest { id, user_id, query })
+            .await?;
+        let (session, mut page) =
+            split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))?;
+        // The batch's limit is its largest request's.
+        page.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+        Ok((session, page))
     }
 
     #[tracing::instrument(skip_all, fields(%user_id, %reason))]
