@@ -1,8 +1,6 @@
 //! Statements written once for both storage adapters: the SQL both dialects accept
 //! (`$1` is Postgres's first parameter and, as a named parameter, SQLite's first too).
 
-use crate::session_columns::SESSION_COLUMNS;
-
 /// The lookup of presented refresh tokens with their sessions, for tokens matching
 /// `$condition` on `token_hash`. The token's columns are renamed in a derived table, so the
 /// session's columns keep their plain names.
@@ -21,14 +19,3 @@ macro_rules! tokens_with_sessions {
     };
 }
 pub(crate) use tokens_with_sessions;
-
-/// The session whose id is the parameter `id_parameter` (marked `looked_up`), followed by the
-/// rows of `page`: the read of a user's own listing in one round trip. The parameter is named
-/// by the caller because each dialect numbers it its own way after the page's parameters.
-pub(crate) fn lookup_with_page(page: &str, id_parameter: &str) -> String {
-    format!(
-        "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
-         WHERE id = {id_parameter}) AS lookup \
-         UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page"
-    )
-}

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use sessions_application::ports::StoreError;
 use sqlx::PgPool;
 
 use super::{column, queries, session_row::SessionRow};
@@ -10,7 +11,6 @@ use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher},
     own_pages::{BatchRow, LookupOrPageRow, OwnPageRequest, OwnPages, rows_by_request},
 };
-use sessions_application::ports::StoreError;
 
 /// The four batchers on `pool`.
 pub(super) fn own_page_reads(pool: &PgPool) -> OwnPages<SessionRow> {

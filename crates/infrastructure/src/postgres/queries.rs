@@ -1,7 +1,7 @@
 //! The hot read statements of the session store and its cleanup batch, public so that plan
 //! tests (`EXPLAIN`) and benchmarks inspect exactly what the adapter runs.
 
-use crate::{session_columns::SESSION_COLUMNS, statements::lookup_with_page};
+use crate::session_columns::SESSION_COLUMNS;
 
 /// The user's active sessions that the session limit counts (`$1` user, `$2` now).
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
@@ -120,5 +120,15 @@ fn page(active_only: bool, after_cursor: bool, parameters: &PageParameters) -> S
     format!(
         "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = {user_id} {active} {after} \
          ORDER BY created_at DESC, id DESC LIMIT {limit}"
+    )
+}
+
+/// The session whose id is `id_parameter` (marked `looked_up`), followed by the rows of
+/// `page`: the read of a user's own listing in one round trip.
+fn lookup_with_page(page: &str, id_parameter: &str) -> String {
+    format!(
+        "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
+         WHERE id = {id_parameter}) AS lookup \
+         UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page"
     )
 }
