@@ -42,13 +42,13 @@ async fn seeded_store() -> (PostgresStore, Uuid) {
     (store, user)
 }
 
-async fn plan(
-    store: &PostgresStore,
-    query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+async fn plan<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    query: sqlx::query::Query<'e, sqlx::Postgres, sqlx::postgres::PgArguments>,
 ) -> String {
     let rows: Vec<String> = query
         .try_map(|row: sqlx::postgres::PgRow| sqlx::Row::try_get::<String, _>(&row, 0))
-        .fetch_all(store.pool())
+        .fetch_all(executor)
         .await
         .unwrap();
     let plan = rows.join("\n");
@@ -60,7 +60,7 @@ async fn plan(
 async fn the_session_limit_count_uses_idx_sessions_user_active() {
     let (store, user) = seeded_store().await;
     let sql = format!("EXPLAIN {}", queries::ACTIVE_SESSIONS_OF_USER);
-    let plan = plan(&store, sqlx::query(&sql).bind(user).bind(Utc::now())).await;
+    let plan = plan(store.pool(), sqlx::query(&sql).bind(user).bind(Utc::now())).await;
     assert!(plan.contains("idx_sessions_user_active"), "{plan}");
 }
 
@@ -97,7 +97,7 @@ async fn the_active_session_list_uses_idx_sessions_user_active() {
                     .bind(after_created_at)
                     .bind(after_id)
             };
-            let plan = plan(&store, query).await;
+            let plan = plan(store.pool(), query).await;
             assert!(plan.contains("idx_sessions_user_active"), "{plan}");
             assert!(!with_lookup || plan.contains("sessions_pkey"), "{plan}");
         }
@@ -118,13 +118,11 @@ async fn a_cleanup_batch_walks_the_end_time_indexes_and_deletes_by_address() {
         queries::DELETE_ENDED_SESSIONS
     );
     sqlx::raw_sql(&prepare).execute(&mut *batch).await.unwrap();
-    let rows: Vec<String> =
-        sqlx::query_scalar("EXPLAIN EXECUTE batch(now() + interval '1 day', 1000)")
-            .fetch_all(&mut *batch)
-            .await
-            .unwrap();
-    let plan = rows.join("\n");
-    println!("{plan}");
+    let plan = plan(
+        &mut *batch,
+        sqlx::query("EXPLAIN EXECUTE batch(now() + interval '1 day', 1000)"),
+    )
+    .await;
     assert!(
         plan.contains("expires_at < $1"),
         "not the generic plan: {plan}"
