@@ -276,17 +276,24 @@ def write_lines(name, lines):
     return str(path)
 
 
-def scenario(results, server, name, script, env, warmup, duration, warmup_env=None):
+def measure(results, server, name, script, env, warmup, duration, warmup_env=None):
+    """Settles the database, starts the server, warms up, then measures `name`; the server
+    keeps running."""
     settle(server.store, server.database_url)
     startup = server.start()
     wrk(script, warmup, warmup_env or env)
     summary = wrk(script, duration, env)
     summary["peak_rss_kib"] = server.memory_kib()["VmHWM"]
     summary["startup_ms"] = startup
-    server.stop()
     results[name] = summary
     log(f"{name}: {summary['rps']:.0f} req/s, p50 {summary['p50_us'] / 1000:.2f} ms, "
         f"p99 {summary['p99_us'] / 1000:.2f} ms, errors {summary['errors']}")
+    return summary
+
+
+def scenario(results, server, name, script, env, warmup, duration, warmup_env=None):
+    summary = measure(results, server, name, script, env, warmup, duration, warmup_env)
+    server.stop()
     return summary
 
 
@@ -379,12 +386,8 @@ def main():
     # Cleanup of the 1M ended sessions while the authenticated GET runs. Its baseline is the
     # same GET on the same server just before the cleanup: the machine's speed drifts over
     # minutes, so the first scenario's p99 is shown beside it, not used for the target.
-    settle(server.store, server.database_url)
-    startup = server.start()
-    wrk("get_current.lua", args.warmup, common)
-    before = wrk("get_current.lua", args.duration, common)
-    before["peak_rss_kib"] = server.memory_kib()["VmHWM"]
-    results["GET /v1/sessions/current just before cleanup"] = before
+    measure(results, server, "GET /v1/sessions/current just before cleanup", "get_current.lua",
+            common, *run_args)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         load = pool.submit(wrk, "get_current.lua", args.duration, common)
         time.sleep(1)
@@ -394,12 +397,12 @@ def main():
         cleanup_seconds = time.perf_counter() - cleanup_started
         during = load.result()
     during["peak_rss_kib"] = server.memory_kib()["VmHWM"]
-    during["startup_ms"] = startup
     server.stop()
     results["GET /v1/sessions/current during cleanup"] = during
     cleanup_rate = deleted / cleanup_seconds
     log(f"cleanup: {deleted} rows in {cleanup_seconds:.1f} s = {cleanup_rate:.0f} rows/s")
 
+    # One startup per server start (the cleanup's two measurements share one).
     startups = [summary["startup_ms"] for summary in results.values() if "startup_ms" in summary]
     report = render(args, versions, baselines, argon2_runs, idle, idle_first,
                     first_start, startups, results, deleted, cleanup_rate)
