@@ -13,6 +13,63 @@ use uuid::Uuid;
 use super::PostgresStore;
 use crate::CorruptRow;
 
+/// Appends the events given as the five arrays `$1`…`$5` of [`EventColumns`]; a macro, so
+/// that a writer can put the append into a statement of its own with `concat!`.
+macro_rules! insert_event_columns {
+    () => {
+        "INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data) \
+         SELECT session_id, user_id, event_type, occurred_at, data::jsonb \
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[]) \
+             AS e(session_id, user_id, event_type, occurred_at, data)"
+    };
+}
+pub(super) use insert_event_columns;
+
+/// Events to append, column by column: the arrays `$1`…`$5` of [`insert_event_columns!`].
+pub(super) struct EventColumns {
+    session_ids: Vec<Uuid>,
+    user_ids: Vec<Uuid>,
+    types: Vec<&'static str>,
+    times: Vec<DateTime<Utc>>,
+    data: Vec<String>,
+}
+
+impl EventColumns {
+    /// The columns of `events`, in order.
+    pub(super) fn of(events: &[SessionEvent]) -> Self {
+        let mut columns = Self {
+            session_ids: Vec::with_capacity(events.len()),
+            user_ids: Vec::with_capacity(events.len()),
+            types: Vec::with_capacity(events.len()),
+            times: Vec::with_capacity(events.len()),
+            data: Vec::with_capacity(events.len()),
+        };
+        for event in events {
+            columns.session_ids.push(event.session_id.as_uuid());
+            columns.user_ids.push(event.user_id.as_uuid());
+            columns.types.push(event.kind.type_name());
+            columns.times.push(event.at);
+            columns
+                .data
+                .push(event_data::to_data(&event.kind).to_string());
+        }
+        columns
+    }
+
+    /// Binds `$1`…`$5`.
+    pub(super) fn bind(
+        self,
+        query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        query
+            .bind(self.session_ids)
+            .bind(self.user_ids)
+            .bind(self.types)
+            .bind(self.times)
+            .bind(self.data)
+    }
+}
+
 /// Appends `events` in one statement.
 pub(super) async fn insert_events(
     connection: &mut PgConnection,
@@ -21,33 +78,10 @@ pub(super) async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
-    let mut session_ids = Vec::with_capacity(events.len());
-    let mut user_ids = Vec::with_capacity(events.len());
-    let mut types = Vec::with_capacity(events.len());
-    let mut times = Vec::with_capacity(events.len());
-    let mut data = Vec::with_capacity(events.len());
-    for event in events {
-        session_ids.push(event.session_id.as_uuid());
-        user_ids.push(event.user_id.as_uuid());
-        types.push(event.kind.type_name());
-        times.push(event.at);
-        data.push(event_data::to_data(&event.kind).to_string());
-    }
-    sqlx::query(
-        r#"
-        INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data)
-        SELECT session_id, user_id, event_type, occurred_at, data::jsonb
-        FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[])
-            AS e(session_id, user_id, event_type, occurred_at, data)
-        "#,
-    )
-    .bind(session_ids)
-    .bind(user_ids)
-    .bind(types)
-    .bind(times)
-    .bind(data)
-    .execute(connection)
-    .await?;
+    EventColumns::of(events)
+        .bind(sqlx::query(insert_event_columns!()))
+        .execute(connection)
+        .await?;
     Ok(())
 }
 

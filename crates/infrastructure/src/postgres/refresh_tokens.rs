@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
 use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{PostgresStore, session_row::SessionRow};
@@ -74,28 +74,6 @@ pub(super) fn token_reads(pool: PgPool) -> Batcher<[u8; 32], Option<TokenWithSes
                 .collect())
         }
     })
-}
-
-/// Inserts a new (unused) token.
-pub(super) async fn insert_token(
-    connection: &mut PgConnection,
-    token: &RefreshToken,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        r#"
-        INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at, used_at, successor_id)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        "#,
-    )
-    .bind(token.id.as_uuid())
-    .bind(token.session_id.as_uuid())
-    .bind(token.hash.as_bytes().as_slice())
-    .bind(token.issued_at)
-    .bind(token.used_at)
-    .bind(token.successor_id.map(|id| id.as_uuid()))
-    .execute(connection)
-    .await?;
-    Ok(())
 }
 
 #[async_trait]

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     PostgresStore,
-    events::insert_events,
+    events::{EventColumns, insert_event_columns, insert_events},
     queries,
     session_row::{SessionRow, count_column},
     users::limit_from_column,
@@ -108,48 +108,66 @@ async fn update_session<'c>(
     Ok(result.rows_affected() == 1)
 }
 
-async fn insert_session(
-    connection: &mut PgConnection,
-    session: &Session,
-) -> Result<(), sqlx::Error> {
-    let row = SessionColumns::from_session(session);
-    sqlx::query(
-        r#"
-        INSERT INTO sessions (
-            id, user_id, created_at, updated_at, device_info, user_agent, ip_address, location,
-            last_activity_at, expires_at, is_revoked, revoked_at, revoked_reason, is_trusted,
-            refresh_token_id, last_ip_address, suspicious_activity_count,
-            last_provider_accessed, last_provider_sync_at, providers_accessed, version
-        ) VALUES (
-            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21
-        )
-        "#,
+/// A session's start, writing the sessions table once: the sessions evicted to make room
+/// (`$22`, an array, possibly empty) are revoked at `$23`, and the new session is inserted
+/// (`$1`…`$21`, bound by [`bind_new_session`]). They are different rows, so one snapshot
+/// serves both.
+const EVICT_AND_INSERT_SESSION: &str = r#"
+    WITH evicted AS (
+        UPDATE sessions SET
+            is_revoked = TRUE, revoked_at = $23, revoked_reason = 'session_limit',
+            updated_at = $23, version = version + 1
+        WHERE id = ANY($22) AND is_revoked = FALSE
     )
-    .bind(row.id)
-    .bind(row.user_id)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .bind(row.device_info)
-    .bind(row.user_agent)
-    .bind(IpNetwork::from(row.ip_address))
-    .bind(row.location)
-    .bind(row.last_activity_at)
-    .bind(row.expires_at)
-    .bind(row.is_revoked)
-    .bind(row.revoked_at)
-    .bind(row.revoked_reason)
-    .bind(row.is_trusted)
-    .bind(row.refresh_token_id)
-    .bind(row.last_ip_address.map(IpNetwork::from))
-    .bind(count_column(row.suspicious_activity_count))
-    .bind(row.last_provider_accessed)
-    .bind(row.last_provider_sync_at)
-    .bind(row.providers_accessed)
-    .bind(row.version)
-    .execute(connection)
-    .await?;
-    Ok(())
+    INSERT INTO sessions (
+        id, user_id, created_at, updated_at, device_info, user_agent, ip_address, location,
+        last_activity_at, expires_at, is_revoked, revoked_at, revoked_reason, is_trusted,
+        refresh_token_id, last_ip_address, suspicious_activity_count,
+        last_provider_accessed, last_provider_sync_at, providers_accessed, version
+    ) VALUES (
+        $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21
+    )
+"#;
+
+/// What a session's start writes after the session: its refresh token (`$6`…`$11`) and the
+/// events (`$1`…`$5`, [`EventColumns`]). A statement of its own because the references of
+/// both to the session are checked against what earlier statements wrote.
+const INSERT_TOKEN_AND_EVENTS: &str = concat!(
+    "WITH token AS (INSERT INTO refresh_tokens ",
+    "(id, session_id, token_hash, issued_at, used_at, successor_id) ",
+    "VALUES ($6, $7, $8, $9, $10, $11)) ",
+    insert_event_columns!()
+);
+
+/// Binds `$1`…`$21` of [`EVICT_AND_INSERT_SESSION`].
+fn bind_new_session<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    session: &Session,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let row = SessionColumns::from_session(session);
+    query
+        .bind(row.id)
+        .bind(row.user_id)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(row.device_info)
+        .bind(row.user_agent)
+        .bind(IpNetwork::from(row.ip_address))
+        .bind(row.location)
+        .bind(row.last_activity_at)
+        .bind(row.expires_at)
+        .bind(row.is_revoked)
+        .bind(row.revoked_at)
+        .bind(row.revoked_reason)
+        .bind(row.is_trusted)
+        .bind(row.refresh_token_id)
+        .bind(row.last_ip_address.map(IpNetwork::from))
+        .bind(count_column(row.suspicious_activity_count))
+        .bind(row.last_provider_accessed)
+        .bind(row.last_provider_sync_at)
+        .bind(row.providers_accessed)
+        .bind(row.version)
 }
 
 #[derive(sqlx::FromRow)]
@@ -160,21 +178,20 @@ struct CandidateRow {
     expires_at: DateTime<Utc>,
 }
 
-/// Revokes the sessions the limit rule picks to make room for `start.session`; returns the
-/// eviction events (not yet written).
-async fn evict_for(
+/// The sessions the limit rule picks to make room for `start.session`, read under the
+/// user-row lock the caller holds.
+async fn evictions_for(
     connection: &mut PgConnection,
     start: &SessionStart,
     limit: SessionLimit,
-) -> Result<Vec<SessionEvent>, sqlx::Error> {
+) -> Result<Vec<SessionId>, sqlx::Error> {
     let SessionLimit::AtMost(_) = limit else {
         return Ok(Vec::new());
     };
-    let user_id = start.session.user_id();
     let candidates: Vec<CandidateRow> = sqlx::query_as(queries::ACTIVE_SESSIONS_OF_USER)
-        .bind(user_id.as_uuid())
+        .bind(start.session.user_id().as_uuid())
         .bind(start.now)
-        .fetch_all(&mut *connection)
+        .fetch_all(connection)
         .await?;
     let candidates: Vec<EvictionCandidate> = candidates
         .into_iter()
@@ -185,33 +202,22 @@ async fn evict_for(
             expires_at: row.expires_at,
         })
         .collect();
-    let evicted = choose_evictions(&candidates, limit, start.now, &start.policy);
-    if evicted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Uuid> = evicted.iter().map(SessionId::as_uuid).collect();
-    sqlx::query(
-        r#"
-        UPDATE sessions SET
-            is_revoked = TRUE, revoked_at = $2, revoked_reason = 'session_limit',
-            updated_at = $2, version = version + 1
-        WHERE id = ANY($1) AND is_revoked = FALSE
-        "#,
-    )
-    .bind(&ids)
-    .bind(start.now)
-    .execute(&mut *connection)
-    .await?;
-    Ok(evicted
-        .into_iter()
-        .map(|id| SessionEvent::evicted(id, user_id, start.session.id(), start.now))
-        .collect())
+    Ok(choose_evictions(
+        &candidates,
+        limit,
+        start.now,
+        &start.policy,
+    ))
 }
 
 #[async_trait]
 impl SessionRepository for PostgresStore {
     #[tracing::instrument(skip_all, fields(session_id = %start.session.id()))]
     async fn start(&self, start: &SessionStart) -> Result<Vec<SessionEvent>, StartSessionError> {
+        // Six round trips: BEGIN, the user-row lock, the active sessions (under a limit), the
+        // sessions write, the token and events, COMMIT. The lock and the read stay apart: one
+        // statement's snapshot, taken before the lock is granted, would miss a session that a
+        // concurrent login of the same user committed meanwhile.
         let store = |error: sqlx::Error| StartSessionError::Store(StoreError::new(error));
         let mut tx = self.pool().begin().await.map_err(store)?;
         // Serialises concurrent logins of this user until commit.
@@ -225,16 +231,33 @@ impl SessionRepository for PostgresStore {
             return Err(StartSessionError::UserNotFound);
         };
         let limit = start.policy.limit_for(limit_from_column(user_limit));
-        let evictions = evict_for(&mut tx, start, limit).await.map_err(store)?;
-        insert_session(&mut tx, &start.session)
+        let evicted = evictions_for(&mut tx, start, limit).await.map_err(store)?;
+        let evicted_ids: Vec<Uuid> = evicted.iter().map(SessionId::as_uuid).collect();
+        bind_new_session(sqlx::query(EVICT_AND_INSERT_SESSION), &start.session)
+            .bind(evicted_ids)
+            .bind(start.now)
+            .execute(&mut *tx)
             .await
             .map_err(store)?;
-        super::refresh_tokens::insert_token(&mut tx, &start.refresh_token)
-            .await
-            .map_err(store)?;
+        let user_id = start.session.user_id();
+        let evictions: Vec<SessionEvent> = evicted
+            .into_iter()
+            .map(|id| SessionEvent::evicted(id, user_id, start.session.id(), start.now))
+            .collect();
         let mut events = evictions.clone();
         events.push(start.created.clone());
-        insert_events(&mut tx, &events).await.map_err(store)?;
+        let token = &start.refresh_token;
+        EventColumns::of(&events)
+            .bind(sqlx::query(INSERT_TOKEN_AND_EVENTS))
+            .bind(token.id.as_uuid())
+            .bind(token.session_id.as_uuid())
+            .bind(token.hash.as_bytes().as_slice())
+            .bind(token.issued_at)
+            .bind(token.used_at)
+            .bind(token.successor_id.map(|id| id.as_uuid()))
+            .execute(&mut *tx)
+            .await
+            .map_err(store)?;
         tx.commit().await.map_err(store)?;
         Ok(evictions)
     }
