@@ -78,9 +78,19 @@ fn bind_session_update<'q>(
     session: &Session,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
     let row = SessionColumns::from_session(session);
+    bind_mutable_columns(query.bind(row.id).bind(row.version), row)
+}
+
+/// Binds a session's mutable columns, in the order of [`SESSION_UPDATE_SET`]: `updated_at`,
+/// `last_activity_at`, the revocation (`is_revoked`, `revoked_at`, `revoked_reason`),
+/// `is_trusted`, `refresh_token_id`, `last_ip_address`, `suspicious_activity_count`, and the
+/// provider columns (`last_provider_accessed`, `last_provider_sync_at`,
+/// `providers_accessed`).
+fn bind_mutable_columns<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    row: SessionColumns,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
     query
-        .bind(row.id)
-        .bind(row.version)
         .bind(row.updated_at)
         .bind(row.last_activity_at)
         .bind(row.is_revoked)
@@ -120,10 +130,10 @@ const EVICT_AND_INSERT_SESSION: &str = r#"
         WHERE id = ANY($22) AND is_revoked = FALSE
     )
     INSERT INTO sessions (
-        id, user_id, created_at, updated_at, device_info, user_agent, ip_address, location,
-        last_activity_at, expires_at, is_revoked, revoked_at, revoked_reason, is_trusted,
-        refresh_token_id, last_ip_address, suspicious_activity_count,
-        last_provider_accessed, last_provider_sync_at, providers_accessed, version
+        id, user_id, created_at, device_info, user_agent, ip_address, location, expires_at,
+        version, updated_at, last_activity_at, is_revoked, revoked_at, revoked_reason,
+        is_trusted, refresh_token_id, last_ip_address, suspicious_activity_count,
+        last_provider_accessed, last_provider_sync_at, providers_accessed
     ) VALUES (
         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
         $19, $20, $21
@@ -140,34 +150,24 @@ const INSERT_TOKEN_AND_EVENTS: &str = concat!(
     insert_event_columns!()
 );
 
-/// Binds `$1`…`$21` of [`EVICT_AND_INSERT_SESSION`].
+/// Binds `$1`…`$21` of [`EVICT_AND_INSERT_SESSION`]: the columns set once, then the mutable
+/// ones.
 fn bind_new_session<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     session: &Session,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    let row = SessionColumns::from_session(session);
-    query
+    let mut row = SessionColumns::from_session(session);
+    let query = query
         .bind(row.id)
         .bind(row.user_id)
         .bind(row.created_at)
-        .bind(row.updated_at)
-        .bind(row.device_info)
-        .bind(row.user_agent)
+        .bind(row.device_info.take())
+        .bind(row.user_agent.take())
         .bind(IpNetwork::from(row.ip_address))
-        .bind(row.location)
-        .bind(row.last_activity_at)
+        .bind(row.location.take())
         .bind(row.expires_at)
-        .bind(row.is_revoked)
-        .bind(row.revoked_at)
-        .bind(row.revoked_reason)
-        .bind(row.is_trusted)
-        .bind(row.refresh_token_id)
-        .bind(row.last_ip_address.map(IpNetwork::from))
-        .bind(count_column(row.suspicious_activity_count))
-        .bind(row.last_provider_accessed)
-        .bind(row.last_provider_sync_at)
-        .bind(row.providers_accessed)
-        .bind(row.version)
+        .bind(row.version);
+    bind_mutable_columns(query, row)
 }
 
 #[derive(sqlx::FromRow)]
