@@ -86,10 +86,10 @@ fn bind_session_update<'q>(
 /// `is_trusted`, `refresh_token_id`, `last_ip_address`, `suspicious_activity_count`, and the
 /// provider columns (`last_provider_accessed`, `last_provider_sync_at`,
 /// `providers_accessed`).
-fn bind_mutable_columns<'q>(
-    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+fn bind_mutable_columns(
+    query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
     row: SessionColumns,
-) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
     query
         .bind(row.updated_at)
         .bind(row.last_activity_at)
