@@ -1,9 +1,12 @@
 //! The session repository.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sessions_application::{
     SessionCursor,
-    ports::{ActiveFilter, SessionQuery, StartSessionError, WriteError},
+    ports::{
+        ActiveFilter, CleanupBatch, DeletedBatch, EndedBy, SessionQuery, StartSessionError,
+        WriteError,
+    },
 };
 use sessions_domain::{
     CountryCode, ProviderSlug, RevocationReason, Session, SessionEventKind, SessionId,
@@ -430,29 +433,92 @@ async fn cleanup_deletes_only_sessions_that_ended_before_the_cutoff(store: Store
         .unwrap();
     store.sessions.save(&recently_revoked, &[]).await.unwrap();
 
-    let first_batch = store
+    let batch = |ended_by, from| CleanupBatch {
+        ended_by,
+        from,
+        before: cutoff,
+        size: 1,
+    };
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    let expired = store
         .sessions
-        .delete_finished_before(cutoff, 1)
+        .delete_ended(batch(EndedBy::Expiry, epoch))
         .await
         .unwrap();
-    let second_batch = store
+    let revoked = store
         .sessions
-        .delete_finished_before(cutoff, 1)
+        .delete_ended(batch(EndedBy::Revocation, epoch))
         .await
         .unwrap();
-    let third_batch = store
-        .sessions
-        .delete_finished_before(cutoff, 1)
-        .await
-        .unwrap();
+    let left = (
+        store
+            .sessions
+            .delete_ended(batch(EndedBy::Expiry, epoch))
+            .await
+            .unwrap(),
+        store
+            .sessions
+            .delete_ended(batch(EndedBy::Revocation, epoch))
+            .await
+            .unwrap(),
+    );
 
-    assert_eq!((first_batch, second_batch, third_batch), (1, 1, 0));
+    let deleted = |count, last_ended_at| DeletedBatch {
+        count,
+        last_ended_at,
+    };
+    assert_eq!(expired, deleted(1, Some(long_expired.state().expires_at)));
+    assert_eq!(revoked, deleted(1, Some(at - TimeDelta::days(8))));
+    assert_eq!(left, (deleted(0, None), deleted(0, None)));
     for gone in [long_expired.id(), long_revoked.id()] {
         assert_eq!(store.sessions.find(gone).await.unwrap(), None);
     }
     for kept in [live.id(), recently_expired.id(), recently_revoked.id()] {
         assert!(store.sessions.find(kept).await.unwrap().is_some());
     }
+}
+
+async fn a_cleanup_batch_starts_where_the_previous_one_ended(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let mut ended = Vec::new();
+    for days_ago in [40, 39, 38] {
+        let (session, _) = started_session(&store, user.id, at - TimeDelta::days(days_ago)).await;
+        ended.push(session);
+    }
+    let batch = |from| CleanupBatch {
+        ended_by: EndedBy::Expiry,
+        from,
+        before: at - TimeDelta::days(7),
+        size: 1,
+    };
+
+    let first = store
+        .sessions
+        .delete_ended(batch(DateTime::<Utc>::UNIX_EPOCH))
+        .await
+        .unwrap();
+    // From the last one's end: the one in between is not walked over.
+    let from_the_last = store
+        .sessions
+        .delete_ended(batch(ended[2].state().expires_at))
+        .await
+        .unwrap();
+    let after_the_last = store
+        .sessions
+        .delete_ended(batch(ended[2].state().expires_at))
+        .await
+        .unwrap();
+
+    assert_eq!(first.last_ended_at, Some(ended[0].state().expires_at));
+    assert_eq!(
+        from_the_last.last_ended_at,
+        Some(ended[2].state().expires_at)
+    );
+    assert_eq!(after_the_last.count, 0);
+    assert_eq!(store.sessions.find(ended[0].id()).await.unwrap(), None);
+    assert!(store.sessions.find(ended[1].id()).await.unwrap().is_some());
+    assert_eq!(store.sessions.find(ended[2].id()).await.unwrap(), None);
 }
 
 async fn activity_moves_forward_only_and_never_lands_on_a_revoked_session(store: StoreUnderTest) {
@@ -640,4 +706,5 @@ conformance_tests!(
     the_session_limit_evicts_the_least_recently_active_untrusted_session,
     a_users_own_limit_overrides_the_default,
     cleanup_deletes_only_sessions_that_ended_before_the_cutoff,
+    a_cleanup_batch_starts_where_the_previous_one_ended,
 );

@@ -26,7 +26,8 @@ pub use passwords::{HashingError, PasswordHasher};
 pub use refresh_secrets::RefreshSecrets;
 pub use refresh_tokens::{RefreshRotation, RefreshTokenStore};
 pub use sessions::{
-    ActiveFilter, SessionQuery, SessionRepository, SessionStart, StartSessionError,
+    ActiveFilter, CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository,
+    SessionStart, StartSessionError,
 };
 pub use store_error::{StoreError, WriteError};
 pub use users::{InsertUserError, UserRepository};

@@ -35,6 +35,41 @@ pub enum StartSessionError {
     Store(#[from] StoreError),
 }
 
+/// The end time a cleanup batch walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndedBy {
+    /// `expires_at`.
+    Expiry,
+    /// `revoked_at`, of revoked sessions.
+    Revocation,
+}
+
+/// One cleanup batch: at most `size` sessions whose end time (`ended_by`) is at or after
+/// `from` and before `before`, earliest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanupBatch {
+    /// Which end time.
+    pub ended_by: EndedBy,
+    /// Where this batch starts: where the previous one ended. The sessions before it are
+    /// gone, but on Postgres their index entries stay until vacuum; a batch that walked
+    /// from the start again would step over all of them, ever more with each batch.
+    pub from: DateTime<Utc>,
+    /// The cutoff: sessions that ended at or after it stay.
+    pub before: DateTime<Utc>,
+    /// The most sessions to delete.
+    pub size: u32,
+}
+
+/// What a cleanup batch deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeletedBatch {
+    /// Sessions deleted.
+    pub count: u64,
+    /// The latest end time among them (`None` when none was deleted): the next batch's
+    /// `from`.
+    pub last_ended_at: Option<DateTime<Utc>>,
+}
+
 /// Which sessions count as active for a listing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ActiveFilter {
@@ -150,14 +185,11 @@ pub trait SessionRepository: Send + Sync {
     /// [`StoreError`] when the store fails.
     async fn count_active(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    /// Deletes at most `batch_size` sessions whose `expires_at` or `revoked_at` is before
-    /// `cutoff` (their refresh tokens and events go with them). Returns how many were deleted.
+    /// Deletes the sessions of one cleanup batch (their refresh tokens and events go with
+    /// them), in one short transaction. A session changed meanwhile may be left for the
+    /// next cleanup run.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
-    async fn delete_finished_before(
-        &self,
-        cutoff: DateTime<Utc>,
-        batch_size: u32,
-    ) -> Result<u64, StoreError>;
+    async fn delete_ended(&self, batch: CleanupBatch) -> Result<DeletedBatch, StoreError>;
 }

@@ -1,14 +1,20 @@
 //! Use case: delete sessions that ended (expired or revoked) longer ago than the retention,
 //! in bounded batches so that live traffic is never blocked by one huge delete.
 
-use crate::{Application, ports::StoreError};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    Application,
+    ports::{CleanupBatch, EndedBy, StoreError},
+};
 
 /// What a cleanup run did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CleanupReport {
     /// Sessions deleted.
     pub deleted: u64,
-    /// Delete statements run (the last one deletes less than a full batch).
+    /// Delete statements run (each end time's walk ends with one that deletes less than a
+    /// full batch).
     pub batches: u64,
 }
 
@@ -21,29 +27,37 @@ pub enum CleanupError {
 }
 
 impl Application {
-    /// Deletes ended sessions older than the retention, batch after batch, until a batch
-    /// comes back short.
+    /// Deletes ended sessions older than the retention, batch after batch: first those that
+    /// expired, then those revoked, each walk earliest first and every batch starting where
+    /// the previous one ended, until a batch comes back short.
     ///
     /// # Errors
     /// See [`CleanupError`].
     #[tracing::instrument(skip_all)]
     pub async fn cleanup(&self) -> Result<CleanupReport, CleanupError> {
-        let cutoff = self.ports.clock.now() - self.policy.retention;
-        let batch_size = self.policy.cleanup_batch_size.max(1);
+        let before = self.ports.clock.now() - self.policy.retention;
+        let size = self.policy.cleanup_batch_size.max(1);
         let mut report = CleanupReport {
             deleted: 0,
             batches: 0,
         };
-        loop {
-            let deleted = self
-                .ports
-                .sessions
-                .delete_finished_before(cutoff, batch_size)
-                .await?;
-            report.deleted += deleted;
-            report.batches += 1;
-            if deleted < u64::from(batch_size) {
-                break;
+        for ended_by in [EndedBy::Expiry, EndedBy::Revocation] {
+            // No session ended before the epoch: it was created after it.
+            let mut from = DateTime::<Utc>::UNIX_EPOCH;
+            loop {
+                let batch = CleanupBatch {
+                    ended_by,
+                    from,
+                    before,
+                    size,
+                };
+                let deleted = self.ports.sessions.delete_ended(batch).await?;
+                report.deleted += deleted.count;
+                report.batches += 1;
+                match deleted.last_ended_at {
+                    Some(last) if deleted.count >= u64::from(size) => from = last,
+                    _ => break,
+                }
             }
         }
         tracing::info!(
@@ -62,32 +76,73 @@ mod tests {
     use sessions_domain::SessionPolicy;
 
     use super::*;
+    use crate::ports::DeletedBatch;
     use crate::use_cases::test_support::{MockPorts, t0};
 
+    /// A batch of `size` sessions at most, as the use case asks for it.
+    fn batch(ended_by: EndedBy, from: DateTime<Utc>, size: u32) -> CleanupBatch {
+        CleanupBatch {
+            ended_by,
+            from,
+            before: t0() - TimeDelta::days(7),
+            size,
+        }
+    }
+
+    fn deleted(count: u64, last_ended_at: Option<DateTime<Utc>>) -> DeletedBatch {
+        DeletedBatch {
+            count,
+            last_ended_at,
+        }
+    }
+
     #[tokio::test]
-    async fn batches_run_until_one_comes_back_short() {
+    async fn each_end_time_is_walked_forward_from_where_the_last_batch_ended() {
         let mut ports = MockPorts::new();
         ports.policy = SessionPolicy {
             cleanup_batch_size: 10,
             ..SessionPolicy::default()
         };
-        let cutoff = t0() - TimeDelta::days(7);
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        let (first_end, second_end) = (t0() - TimeDelta::days(40), t0() - TimeDelta::days(35));
+        let revoked_end = t0() - TimeDelta::days(9);
         let mut order = Sequence::new();
-        for deleted in [10, 10, 3] {
+        for (asked, answer) in [
+            (
+                batch(EndedBy::Expiry, epoch, 10),
+                deleted(10, Some(first_end)),
+            ),
+            (
+                batch(EndedBy::Expiry, first_end, 10),
+                deleted(10, Some(second_end)),
+            ),
+            (
+                batch(EndedBy::Expiry, second_end, 10),
+                deleted(3, Some(second_end)),
+            ),
+            (
+                batch(EndedBy::Revocation, epoch, 10),
+                deleted(10, Some(revoked_end)),
+            ),
+            (
+                batch(EndedBy::Revocation, revoked_end, 10),
+                deleted(0, None),
+            ),
+        ] {
             ports
                 .sessions
-                .expect_delete_finished_before()
-                .with(eq(cutoff), eq(10))
+                .expect_delete_ended()
+                .with(eq(asked))
                 .times(1)
                 .in_sequence(&mut order)
-                .returning(move |_, _| Ok(deleted));
+                .returning(move |_| Ok(answer));
         }
         let report = ports.app().cleanup().await.unwrap();
         assert_eq!(
             report,
             CleanupReport {
-                deleted: 23,
-                batches: 3
+                deleted: 33,
+                batches: 5
             }
         );
     }
@@ -97,9 +152,9 @@ mod tests {
         let mut ports = MockPorts::new();
         ports
             .sessions
-            .expect_delete_finished_before()
+            .expect_delete_ended()
             .times(1)
-            .returning(|_, _| Err(StoreError::new(std::io::Error::other("down"))));
+            .returning(|_| Err(StoreError::new(std::io::Error::other("down"))));
         assert!(ports.app().cleanup().await.is_err());
     }
 }

@@ -10,30 +10,46 @@ pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_
 /// Opens a cleanup batch's transaction, in one round trip, with two settings for it alone:
 /// - its commit does not wait for the WAL flush: a crash may undo the last batches, whose
 ///   sessions had ended anyway and are deleted by the next cleanup;
-/// - [`DELETE_ENDED_SESSIONS`] runs its generic plan. Postgres would otherwise plan every
-///   batch again (a custom plan, chosen because the generic one's estimate for `LIMIT $2`
-///   is thirty times the batch): about a fifth of a 1,000-row batch's time. Both plans walk
-///   the same indexes; the plan test checks the generic one.
+/// - the batch runs its generic plan. Postgres would otherwise plan every batch again (a
+///   custom plan, chosen because the generic one's estimate for `LIMIT $3` is thirty times
+///   the batch): about a fifth of a 1,000-row batch's time. Both plans walk the same index;
+///   the plan test checks the generic one.
 pub const BEGIN_CLEANUP_BATCH: &str = "BEGIN; SET LOCAL synchronous_commit = off; \
      SET LOCAL plan_cache_mode = force_generic_plan";
 
-/// One cleanup batch: deletes up to `$2` sessions that expired, or were revoked, before `$1`.
-/// Each branch walks an index on its end time (`expires_at`, or the partial index on
-/// `revoked_at`) and stops after one batch, so every statement is short and live traffic
-/// interleaves. The delete then fetches the chosen rows by their physical address (a TID
-/// scan: no second index lookup per row, and no hash join against the whole table as a plain
-/// `IN (SELECT …)` may get); a row updated in between has moved, fails the recheck and is
-/// left for the next batch.
-pub const DELETE_ENDED_SESSIONS: &str = r#"
-    WITH expired AS (
-        SELECT ctid FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2
-    ), revoked AS (
-        SELECT ctid FROM sessions WHERE is_revoked AND revoked_at < $1
-        ORDER BY revoked_at LIMIT $2
-    )
-    DELETE FROM sessions
-    WHERE ctid = ANY(ARRAY(SELECT ctid FROM expired UNION SELECT ctid FROM revoked LIMIT $2))
-"#;
+/// A cleanup batch over one end-time column (`$1` from, `$2` before, `$3` the batch size),
+/// answering how many sessions it deleted and the latest end time among them. It walks the
+/// column's index from `$1`, where the previous batch ended (the entries of the sessions
+/// earlier batches deleted stay in the index until vacuum; walking from the start, each
+/// batch would step over all of them), and stops after one batch. The delete then fetches
+/// the chosen rows by their physical address (a TID scan: no second index lookup per row);
+/// a row updated in between has moved, fails the recheck and is left for the next run.
+macro_rules! delete_ended_sessions {
+    ($filter:literal, $end:literal) => {
+        concat!(
+            "WITH deleted AS (DELETE FROM sessions WHERE ctid = ANY(ARRAY(",
+            "SELECT ctid FROM sessions WHERE ",
+            $filter,
+            $end,
+            " >= $1 AND ",
+            $end,
+            " < $2 ",
+            "ORDER BY ",
+            $end,
+            " LIMIT $3)) RETURNING ",
+            $end,
+            " AS ended_at) ",
+            "SELECT count(*), max(ended_at) FROM deleted"
+        )
+    };
+}
+
+/// A cleanup batch of expired sessions (`expires_at`; see `delete_ended_sessions!`).
+pub const DELETE_EXPIRED_SESSIONS: &str = delete_ended_sessions!("", "expires_at");
+
+/// A cleanup batch of revoked sessions (`revoked_at`, its partial index; see
+/// `delete_ended_sessions!`).
+pub const DELETE_REVOKED_SESSIONS: &str = delete_ended_sessions!("is_revoked AND ", "revoked_at");
 
 /// The names a page statement gives its six parameters: placeholders in a statement of its
 /// own, the request's columns in a batched one.

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ipnetwork::IpNetwork;
 use sessions_application::ports::{
-    SessionQuery, SessionRepository, SessionStart, StartSessionError, StoreError, WriteError,
+    CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository, SessionStart,
+    StartSessionError, StoreError, WriteError,
 };
 use sessions_domain::{
     EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
@@ -419,24 +420,28 @@ impl SessionRepository for PostgresStore {
         Ok(count.unsigned_abs())
     }
 
-    #[tracing::instrument(skip_all, fields(%cutoff, batch_size))]
-    async fn delete_finished_before(
-        &self,
-        cutoff: DateTime<Utc>,
-        batch_size: u32,
-    ) -> Result<u64, StoreError> {
+    #[tracing::instrument(skip_all, fields(ended_by = ?batch.ended_by, size = batch.size))]
+    async fn delete_ended(&self, batch: CleanupBatch) -> Result<DeletedBatch, StoreError> {
+        let statement = match batch.ended_by {
+            EndedBy::Expiry => queries::DELETE_EXPIRED_SESSIONS,
+            EndedBy::Revocation => queries::DELETE_REVOKED_SESSIONS,
+        };
         let mut tx = self
             .pool()
             .begin_with(queries::BEGIN_CLEANUP_BATCH)
             .await
             .map_err(StoreError::new)?;
-        let result = sqlx::query(queries::DELETE_ENDED_SESSIONS)
-            .bind(cutoff)
-            .bind(i64::from(batch_size))
-            .execute(&mut *tx)
+        let (count, last_ended_at): (i64, Option<DateTime<Utc>>) = sqlx::query_as(statement)
+            .bind(batch.from)
+            .bind(batch.before)
+            .bind(i64::from(batch.size))
+            .fetch_one(&mut *tx)
             .await
             .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)?;
-        Ok(result.rows_affected())
+        Ok(DeletedBatch {
+            count: count.unsigned_abs(),
+            last_ended_at,
+        })
     }
 }

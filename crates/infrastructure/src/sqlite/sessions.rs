@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{
-    SessionQuery, SessionRepository, SessionStart, StartSessionError, StoreError, WriteError,
+    CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository, SessionStart,
+    StartSessionError, StoreError, WriteError,
 };
 use sessions_domain::{
     EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
@@ -409,33 +410,40 @@ impl SessionRepository for SqliteStore {
         Ok(count.unsigned_abs())
     }
 
-    #[tracing::instrument(skip_all, fields(%cutoff, batch_size))]
-    async fn delete_finished_before(
-        &self,
-        cutoff: DateTime<Utc>,
-        batch_size: u32,
-    ) -> Result<u64, StoreError> {
-        // One short write transaction per batch; each branch walks its own index, whose
-        // entries carry the rows' addresses (rowids): the rows are deleted by address, not
-        // looked up again by id.
-        let result = sqlx::query(
-            r#"
-            DELETE FROM sessions WHERE rowid IN (
-                SELECT rowid FROM (SELECT rowid FROM sessions WHERE expires_at < ?1
-                                   ORDER BY expires_at LIMIT ?2)
-                UNION
-                SELECT rowid FROM (SELECT rowid FROM sessions
-                                   WHERE is_revoked = 1 AND revoked_at < ?1
-                                   ORDER BY revoked_at LIMIT ?2)
-                LIMIT ?2
-            )
-            "#,
-        )
-        .bind(micros(cutoff))
-        .bind(i64::from(batch_size))
-        .execute(self.writer())
-        .await
-        .map_err(StoreError::new)?;
-        Ok(result.rows_affected())
+    #[tracing::instrument(skip_all, fields(ended_by = ?batch.ended_by, size = batch.size))]
+    async fn delete_ended(&self, batch: CleanupBatch) -> Result<DeletedBatch, StoreError> {
+        // One short write transaction per batch, walking the end time's index from where
+        // the previous batch ended; its entries carry the rows' addresses (rowids): the rows
+        // are deleted by address, not looked up again by id.
+        let statement = match batch.ended_by {
+            EndedBy::Expiry => {
+                "DELETE FROM sessions WHERE rowid IN (
+                     SELECT rowid FROM sessions WHERE expires_at >= ?1 AND expires_at < ?2
+                     ORDER BY expires_at LIMIT ?3)
+                 RETURNING expires_at"
+            }
+            EndedBy::Revocation => {
+                "DELETE FROM sessions WHERE rowid IN (
+                     SELECT rowid FROM sessions
+                     WHERE is_revoked = 1 AND revoked_at >= ?1 AND revoked_at < ?2
+                     ORDER BY revoked_at LIMIT ?3)
+                 RETURNING revoked_at"
+            }
+        };
+        let ended: Vec<i64> = sqlx::query_scalar(statement)
+            .bind(micros(batch.from))
+            .bind(micros(batch.before))
+            .bind(i64::from(batch.size))
+            .fetch_all(self.writer())
+            .await
+            .map_err(StoreError::new)?;
+        let last_ended_at = match ended.iter().max() {
+            Some(&last) => Some(time("sessions", last)?),
+            None => None,
+        };
+        Ok(DeletedBatch {
+            count: u64::try_from(ended.len()).unwrap_or(u64::MAX),
+            last_ended_at,
+        })
     }
 }
