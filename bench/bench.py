@@ -187,20 +187,23 @@ def settle(store, database_url):
         connection.close()
 
 
-# Filler sessions as logins write them: a v7 id from the creation time (spread over a day
-# before `age`, so that end times are distinct and ids follow them), a refresh token and a
-# `session_created` event each. One psql call, one session: the reference triggers are off
-# for the bulk insert (every row names a session inserted here).
+# Filler sessions as logins write them: v7 ids (the session's and its refresh token's) from
+# a creation time spread over a day before `age`, so that end times are distinct and ids
+# follow them; a refresh token and a `session_created` event each. One psql call, one
+# session: the reference triggers are off for the bulk insert (every row names a session
+# inserted here).
 PG_FILLER_SESSIONS = """
 INSERT INTO users (id, email, password_hash, created_at, updated_at)
 SELECT gen_random_uuid(), 'filler-{tag}-' || n || '@example.com', 'x', now(), now()
 FROM generate_series(1, {users}) AS n;
 SET session_replication_role = replica;
+CREATE FUNCTION pg_temp.uuid_v7(at timestamptz) RETURNS uuid LANGUAGE sql AS $$
+    SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+               placing substring(int8send(floor(extract(epoch FROM at) * 1000)::bigint) FROM 3)
+               FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
+$$;
 CREATE TEMP TABLE filler AS
-SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-           placing substring(int8send(floor(extract(epoch FROM created_at) * 1000)::bigint) FROM 3)
-           FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid AS id,
-       user_id, created_at
+SELECT pg_temp.uuid_v7(created_at) AS id, pg_temp.uuid_v7(created_at) AS token_id, user_id, created_at
 FROM (SELECT u.id AS user_id, now() - interval '{age}' - random() * interval '1 day' AS created_at
       FROM users u CROSS JOIN generate_series(1, {per_user}) AS n
       WHERE u.email LIKE 'filler-{tag}-%') AS spread
@@ -209,7 +212,7 @@ INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address, last_acti
 SELECT id, user_id, created_at, created_at, '198.51.100.1', created_at, created_at + interval '30 days'
 FROM filler;
 INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at)
-SELECT gen_random_uuid(), id, sha256(id::text::bytea), created_at FROM filler;
+SELECT token_id, id, sha256(id::text::bytea), created_at FROM filler;
 INSERT INTO session_events (session_id, user_id, event_type, occurred_at)
 SELECT id, user_id, 'session_created', created_at FROM filler;
 """
@@ -217,6 +220,11 @@ SELECT id, user_id, 'session_created', created_at FROM filler;
 # A random UUID in the canonical hyphenated text form the SQLite adapter writes.
 SQLITE_UUID = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2))"
                " || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)))")
+
+# A v7 UUID (text) from `ms`, a column of 12 hex digits of milliseconds since the epoch.
+SQLITE_UUID_V7 = ("lower(substr(ms, 1, 8) || '-' || substr(ms, 9, 4) || '-7' || substr(hex(randomblob(2)), 2)"
+                  " || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2)"
+                  " || '-' || hex(randomblob(6)))")
 
 # As PG_FILLER_SESSIONS, in SQLite (times in microseconds; foreign keys are off on this
 # connection, as they are by default).
@@ -229,16 +237,12 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_us
 spread AS (SELECT u.id AS user_id, {created} - abs(random() % 86400000000) AS created_at
            FROM users u CROSS JOIN n WHERE u.email LIKE 'filler-{tag}-%'),
 hexed AS (SELECT user_id, created_at, printf('%012x', created_at / 1000) AS ms FROM spread)
-SELECT lower(substr(ms, 1, 8) || '-' || substr(ms, 9, 4) || '-7' || substr(hex(randomblob(2)), 2)
-             || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2)
-             || '-' || hex(randomblob(6))) AS id,
-       user_id, created_at
-FROM hexed ORDER BY created_at;
+SELECT {uuid_v7} AS id, {uuid_v7} AS token_id, user_id, created_at FROM hexed ORDER BY created_at;
 INSERT INTO sessions (id, user_id, created_at, updated_at, ip_address, last_activity_at, expires_at)
 SELECT id, user_id, created_at, created_at, '198.51.100.1', created_at, created_at + 2592000000000
 FROM filler;
 INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at)
-SELECT {uuid}, id, randomblob(32), created_at FROM filler;
+SELECT token_id, id, randomblob(32), created_at FROM filler;
 INSERT INTO session_events (session_id, user_id, event_type, occurred_at)
 SELECT id, user_id, 'session_created', created_at FROM filler;
 DROP TABLE filler;
@@ -253,7 +257,7 @@ def filler_sessions(server, tag, users, per_user, age_days):
                                         age=f"{age_days} days")],
              SQLITE_FILLER_SESSIONS.format(tag=tag, users=users, per_user=per_user, now=now_us,
                                            created=now_us - age_days * 86_400_000_000,
-                                           uuid=SQLITE_UUID))
+                                           uuid=SQLITE_UUID, uuid_v7=SQLITE_UUID_V7))
 
 
 def extra_sessions_of(server, emails, per_user, tag):
