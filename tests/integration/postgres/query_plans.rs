@@ -107,23 +107,32 @@ async fn the_active_session_list_uses_idx_sessions_user_active() {
 #[tokio::test]
 async fn a_cleanup_batch_walks_its_end_time_index_from_where_it_starts_and_deletes_by_address() {
     let (store, _) = seeded_store().await;
-    for (statement, index_condition) in [
-        (queries::DELETE_EXPIRED_SESSIONS, "expires_at >= $1"),
-        (queries::DELETE_REVOKED_SESSIONS, "revoked_at >= $1"),
+    // As the service runs it: a prepared statement, on the cleanup's own connection.
+    let mut cleanup = store.cleanup_pool().acquire().await.unwrap();
+    let synchronous_commit: String = sqlx::query_scalar("SHOW synchronous_commit")
+        .fetch_one(&mut *cleanup)
+        .await
+        .unwrap();
+    assert_eq!(synchronous_commit, "off");
+    for (name, statement, index_condition) in [
+        (
+            "expired",
+            queries::DELETE_EXPIRED_SESSIONS,
+            "expires_at >= $1",
+        ),
+        (
+            "revoked",
+            queries::DELETE_REVOKED_SESSIONS,
+            "revoked_at >= $1",
+        ),
     ] {
-        // As the service runs it: a prepared statement, in the batch's own transaction.
-        let mut batch = store
-            .pool()
-            .begin_with(queries::BEGIN_CLEANUP_BATCH)
+        let prepare = format!("PREPARE {name}(timestamptz, timestamptz, bigint) AS {statement}");
+        sqlx::raw_sql(&prepare)
+            .execute(&mut *cleanup)
             .await
             .unwrap();
-        let prepare = format!("PREPARE batch(timestamptz, timestamptz, bigint) AS {statement}");
-        sqlx::raw_sql(&prepare).execute(&mut *batch).await.unwrap();
-        let plan = plan(
-            &mut *batch,
-            sqlx::query("EXPLAIN EXECUTE batch('epoch', now() + interval '1 day', 1000)"),
-        )
-        .await;
+        let explain = format!("EXPLAIN EXECUTE {name}('epoch', now() + interval '1 day', 1000)");
+        let plan = plan(&mut *cleanup, sqlx::query(&explain)).await;
         // The generic plan (parameters, not values), its index walk bounded below.
         assert!(plan.contains(index_condition), "{plan}");
         assert!(plan.contains("Tid Scan on sessions"), "{plan}");

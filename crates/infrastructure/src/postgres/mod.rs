@@ -40,6 +40,9 @@ fn column<R, T>(requests: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The cleanup's own connection (one, opened at the first batch), with
+    /// [`queries::CLEANUP_CONNECTION_SETTINGS`].
+    cleanup: PgPool,
     /// Reads of a session by id, batched under load.
     sessions_by_id: Batcher<Uuid, Option<SessionRow>>,
     /// Reads of a refresh token and its session by the token's hash, batched under load.
@@ -76,6 +79,14 @@ impl PostgresStore {
             tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
             own_pages: own_pages::own_page_reads(&pool),
             rotations: rotations::rotations(pool.clone()),
+            cleanup: PgPoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect_lazy_with(
+                    (*pool.connect_options())
+                        .clone()
+                        .options(queries::CLEANUP_CONNECTION_SETTINGS),
+                ),
             pool,
         }
     }
@@ -93,9 +104,15 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// Closes the pool, waiting for connections in use to be returned.
+    /// The cleanup's own connection pool (one connection), as its batches run.
+    pub fn cleanup_pool(&self) -> &PgPool {
+        &self.cleanup
+    }
+
+    /// Closes the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.cleanup.close().await;
     }
 }
 

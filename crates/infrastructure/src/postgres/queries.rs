@@ -7,15 +7,20 @@ use crate::session_columns::SESSION_COLUMNS;
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
      FROM sessions WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $2";
 
-/// Opens a cleanup batch's transaction, in one round trip, with two settings for it alone:
-/// - its commit does not wait for the WAL flush: a crash may undo the last batches, whose
-///   sessions had ended anyway and are deleted by the next cleanup;
-/// - the batch runs its generic plan. Postgres would otherwise plan every batch again (a
+/// The settings of the cleanup's own connection (startup options), for its batches alone:
+/// - a batch's commit does not wait for the WAL flush: a crash may undo the last batches,
+///   whose sessions had ended anyway and are deleted by the next cleanup;
+/// - a batch runs its generic plan. Postgres would otherwise plan every batch again (a
 ///   custom plan, chosen because the generic one's estimate for `LIMIT $3` is thirty times
 ///   the batch): about a fifth of a 1,000-row batch's time. Both plans walk the same index;
 ///   the plan test checks the generic one.
-pub const BEGIN_CLEANUP_BATCH: &str = "BEGIN; SET LOCAL synchronous_commit = off; \
-     SET LOCAL plan_cache_mode = force_generic_plan";
+///
+/// With them on the connection, each batch is one statement in its own transaction: one
+/// round trip, where `BEGIN` with `SET LOCAL`, the statement and `COMMIT` took three.
+pub const CLEANUP_CONNECTION_SETTINGS: [(&str, &str); 2] = [
+    ("synchronous_commit", "off"),
+    ("plan_cache_mode", "force_generic_plan"),
+];
 
 /// A cleanup batch over one end-time column (`$1` from, `$2` before, `$3` the batch size),
 /// answering how many sessions it deleted and the latest end time among them. It walks the

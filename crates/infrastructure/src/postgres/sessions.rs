@@ -426,19 +426,13 @@ impl SessionRepository for PostgresStore {
             EndedBy::Expiry => queries::DELETE_EXPIRED_SESSIONS,
             EndedBy::Revocation => queries::DELETE_REVOKED_SESSIONS,
         };
-        let mut tx = self
-            .pool()
-            .begin_with(queries::BEGIN_CLEANUP_BATCH)
-            .await
-            .map_err(StoreError::new)?;
         let (count, last_ended_at): (i64, Option<DateTime<Utc>>) = sqlx::query_as(statement)
             .bind(batch.from)
             .bind(batch.before)
             .bind(i64::from(batch.size))
-            .fetch_one(&mut *tx)
+            .fetch_one(self.cleanup_pool())
             .await
             .map_err(StoreError::new)?;
-        tx.commit().await.map_err(StoreError::new)?;
         Ok(DeletedBatch {
             count: count.unsigned_abs(),
             last_ended_at,
