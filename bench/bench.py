@@ -345,6 +345,7 @@ def main():
     versions = {
         "rustc": run(["rustc", "--version"]).stdout.strip(),
         "postgres_image": start_postgres(),
+        "postgres": psql("postgres", "SHOW server_version").strip(),
         "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True)
                .stdout.splitlines()[0].split(" [")[0],
     }
@@ -502,7 +503,7 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- machine: {os.cpu_count()} cores ({cpu}); load generator, server and Postgres share them",
-        f"- versions: {versions['rustc']}; {versions['wrk']}; Postgres image {versions['postgres_image']}",
+        f"- versions: {versions['rustc']}; {versions['wrk']}; Postgres {versions['postgres']} (image {versions['postgres_image']})",
         f"- command: `bench/run --store {args.store} --duration {args.duration} --warmup {args.warmup}`",
         f"- wrk: {CONNECTIONS} connections, {args.warmup} s warm-up, {args.duration} s measured per scenario",
         "",

@@ -3,9 +3,13 @@
 # Order: an image already present; the official image from a registry; else one built here
 # from Debian packages (mmdebstrap, ~40 s), for machines without a container registry.
 set -euo pipefail
-image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:15}"
+# The Postgres major version the suite and the benchmark run on, and the Debian release that
+# packages it: the current one of Debian's stable release.
+major=17
+suite=trixie
+image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:$major}"
 here="$(cd "$(dirname "$0")" && pwd)"
-base="${image%%:*}-base:15"
+base="${image%%:*}-base:$major"
 recipe="$(sed -n 's/^LABEL org.sessions.postgres-image="\(.*\)"/\1/p' "$here/postgres-image/Dockerfile")"
 
 build_on_base() {
@@ -24,8 +28,8 @@ if docker image inspect "$image" >/dev/null 2>&1; then
   exit 0
 fi
 
-if docker pull postgres:15 >/dev/null 2>&1; then
-  docker tag postgres:15 "$image"
+if docker pull "postgres:$major" >/dev/null 2>&1; then
+  docker tag "postgres:$major" "$image"
   echo "$image"
   exit 0
 fi
@@ -35,6 +39,6 @@ if ! command -v mmdebstrap >/dev/null 2>&1; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >&2
 fi
-mmdebstrap --quiet --variant=minbase --include=postgresql-15 bookworm - | docker import - "$base" >&2
+mmdebstrap --quiet --variant=minbase --include="postgresql-$major" "$suite" - | docker import - "$base" >&2
 build_on_base
 echo "$image"

@@ -6,7 +6,8 @@ set -eu
 : "${POSTGRES_USER:=postgres}"
 : "${POSTGRES_PASSWORD:=postgres}"
 : "${POSTGRES_DB:=$POSTGRES_USER}"
-PGBIN=/usr/lib/postgresql/15/bin
+# The one Postgres version the image holds.
+PGBIN=$(echo /usr/lib/postgresql/*/bin)
 PGDATA=/var/lib/postgresql/data
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   pwfile=$(mktemp)

@@ -1,7 +1,7 @@
 //! The Postgres server of a test run, and a fresh database for each test.
 //!
 //! The server is `SESSIONS_TEST_DATABASE_URL` when set, else a container of the image named
-//! by `SESSIONS_TEST_PG_IMAGE` (default `sessions-postgres:15`, which
+//! by `SESSIONS_TEST_PG_IMAGE` (default `sessions-postgres:17`, which
 //! `scripts/test-postgres-image.sh` pulls or builds). The container lives as long as the
 //! test process; it carries the label `sessions-test=1`, by which the test script removes
 //! leftovers. Each test gets its own database, cloned from a migrated template.
@@ -29,7 +29,7 @@ static CONTAINER: std::sync::OnceLock<ContainerAsync<GenericImage>> = std::sync:
 
 async fn start_container() -> String {
     let image = std::env::var("SESSIONS_TEST_PG_IMAGE")
-        .unwrap_or_else(|_| "sessions-postgres:15".to_owned());
+        .unwrap_or_else(|_| "sessions-postgres:17".to_owned());
     let (name, tag) = image.rsplit_once(':').unwrap_or((image.as_str(), "latest"));
     let container = GenericImage::new(name, tag)
         .with_exposed_port(5432.tcp())
