@@ -3,11 +3,10 @@
 # Order: an image already present; the official image from a registry; else one built here
 # from Debian packages (mmdebstrap, ~40 s), for machines without a container registry.
 set -euo pipefail
-# The Postgres major version the suite and the benchmark run on, and the Debian release that
-# packages it: the current one of Debian's stable release.
-major=17
-suite=trixie
-image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:$major}"
+# The image's tag is the Postgres major version: by default 17, the one in Debian's stable
+# release; `SESSIONS_TEST_PG_IMAGE=sessions-postgres:15` runs the suite on 15.
+image="${SESSIONS_TEST_PG_IMAGE:-sessions-postgres:17}"
+major="${image##*:}"
 here="$(cd "$(dirname "$0")" && pwd)"
 base="${image%%:*}-base:$major"
 recipe="$(sed -n 's/^LABEL org.sessions.postgres-image="\(.*\)"/\1/p' "$here/postgres-image/Dockerfile")"
@@ -35,6 +34,11 @@ if docker pull "postgres:$major" >/dev/null 2>&1; then
 fi
 
 echo "no registry reachable; building $image from Debian packages" >&2
+case "$major" in
+  15) suite=bookworm ;;
+  17) suite=trixie ;;
+  *) echo "no Debian release to build Postgres $major from (15: bookworm, 17: trixie)" >&2; exit 1 ;;
+esac
 if ! command -v mmdebstrap >/dev/null 2>&1; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >&2
