@@ -1,7 +1,9 @@
 //! Response bodies shared by several handlers.
 
 mod session;
+mod timestamp;
 mod token_pair;
 
 pub use session::{SessionBody, SessionPageBody};
+pub use timestamp::{optional_rfc3339, rfc3339};
 pub use token_pair::TokenPairBody;

@@ -8,6 +8,8 @@ use sessions_domain::ProviderSlug;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::{optional_rfc3339, rfc3339};
+
 /// A session as clients see it.
 #[allow(clippy::struct_excessive_bools)] // the wire format of SPEC §4
 #[derive(Debug, Serialize, ToSchema)]
@@ -17,8 +19,10 @@ pub struct SessionBody {
     /// Owner.
     pub user_id: Uuid,
     /// Sign-in time.
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last change.
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// Human form of the device, e.g. "Chrome on macOS".
     #[schema(example = "Chrome on macOS")]
@@ -32,12 +36,15 @@ pub struct SessionBody {
     #[schema(example = "New York, US")]
     pub location: Option<String>,
     /// Last recorded activity (written at most once a minute).
+    #[serde(serialize_with = "rfc3339")]
     pub last_activity_at: DateTime<Utc>,
     /// Absolute end of the session.
+    #[serde(serialize_with = "rfc3339")]
     pub expires_at: DateTime<Utc>,
     /// Whether the session was revoked.
     pub is_revoked: bool,
     /// When it was revoked.
+    #[serde(serialize_with = "optional_rfc3339")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Why: `logout`, `logout_all`, `user_revoked`, `password_changed`,
     /// `suspicious_activity`, `refresh_token_reuse`, `session_limit`, `admin`.
@@ -51,6 +58,7 @@ pub struct SessionBody {
     /// Most recently accessed provider.
     pub last_provider_accessed: Option<String>,
     /// When a provider was last accessed.
+    #[serde(serialize_with = "optional_rfc3339")]
     pub last_provider_sync_at: Option<DateTime<Utc>>,
     /// Distinct providers accessed, first access first.
     pub providers_accessed: Vec<String>,

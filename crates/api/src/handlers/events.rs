@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    dto::rfc3339,
     extract::{ApiPath, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
@@ -23,6 +24,7 @@ pub struct EventBody {
     #[serde(rename = "type")]
     pub event_type: &'static str,
     /// When it happened.
+    #[serde(serialize_with = "rfc3339")]
     pub at: DateTime<Utc>,
     /// The event's fields, e.g. `{"reason": "logout"}`.
     #[schema(value_type = Object)]

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    dto::rfc3339,
     extract::{ApiJson, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
@@ -33,6 +34,7 @@ pub struct UserBody {
     /// Normalised e-mail address.
     pub email: String,
     /// Registration time.
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
