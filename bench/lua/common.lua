@@ -1,5 +1,7 @@
--- Shared by every scenario: one connection per wrk thread (-t N -c N), each thread with its
--- own numbered identity, and a JSON summary on stdout at the end.
+-- Shared by every scenario. wrk runs BENCH_THREADS threads, each numbered `id` (1-based);
+-- the identities of a scenario (tokens, emails: one per line, one per client) are dealt out
+-- to the threads like cards, so that the 64 connections act for 64 clients whatever the
+-- number of threads. Prints a JSON summary on stdout at the end.
 
 local counter = 0
 
@@ -8,11 +10,41 @@ function setup(thread)
   thread:set("id", counter)
 end
 
--- The `id`-th line of a file (1-based, wrapping around).
-function line_of(path, id)
+-- Every line of a file.
+function lines_of(path)
   local lines = {}
   for line in io.lines(path) do lines[#lines + 1] = line end
-  return lines[((id - 1) % #lines) + 1], lines
+  return lines
+end
+
+-- This thread's identities: lines id, id + threads, id + 2 × threads, … of the file.
+function identities_of(path)
+  local threads = tonumber(os.getenv("BENCH_THREADS"))
+  local mine = {}
+  for number, line in ipairs(lines_of(path)) do
+    if (number - 1) % threads == id - 1 then mine[#mine + 1] = line end
+  end
+  return mine
+end
+
+-- Sends `requests` (prepared with wrk.format, one per identity) in turn, so that the
+-- thread's connections send for different clients at once.
+function send_in_turn(requests)
+  local next_request = 0
+  request = function()
+    next_request = next_request % #requests + 1
+    return requests[next_request]
+  end
+end
+
+-- The request headers every scenario sends, with `extra` added.
+function headers_with(extra)
+  local headers = {
+    ["Host"] = wrk.host,
+    ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+  }
+  for name, value in pairs(extra) do headers[name] = value end
+  return headers
 end
 
 function done(summary, latency, requests)

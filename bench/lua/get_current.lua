@@ -1,9 +1,13 @@
--- GET /v1/sessions/current with this connection's access token.
+-- GET BENCH_PATH (default /v1/sessions/current), each request with the access token of the
+-- thread's next client.
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 function init(args)
-  local token = line_of(os.getenv("BENCH_TOKENS"), id)
-  wrk.headers["Authorization"] = "Bearer " .. token
-  wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
-  wrk.path = os.getenv("BENCH_PATH") or "/v1/sessions/current"
+  local path = os.getenv("BENCH_PATH") or "/v1/sessions/current"
+  local requests = {}
+  for _, token in ipairs(identities_of(os.getenv("BENCH_TOKENS"))) do
+    requests[#requests + 1] = wrk.format("GET", path,
+      headers_with({ ["Authorization"] = "Bearer " .. token }))
+  end
+  send_in_turn(requests)
 end

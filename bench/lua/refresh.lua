@@ -1,11 +1,11 @@
--- POST /v1/auth/refresh: each connection rotates its own chain, taking the successor from
--- every response.
+-- POST /v1/auth/refresh: each connection (one per thread) rotates its own chain, taking the
+-- successor from every response.
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 local current
 
 function init(args)
-  current = line_of(os.getenv("BENCH_TOKENS"), id)
+  current = identities_of(os.getenv("BENCH_TOKENS"))[1]
   wrk.method = "POST"
   wrk.path = "/v1/auth/refresh"
   wrk.headers["Content-Type"] = "application/json"
