@@ -297,12 +297,13 @@ def extra_sessions_of(server, emails, per_user, tag):
 def wrk(script, duration, env):
     # Scenarios whose connections carry state (a refresh chain, a list of sessions to revoke)
     # get one connection per wrk thread; the others two threads, like pgbench -j 2, each
-    # sending for its half of the 64 clients in turn (bench/lua/common.lua).
+    # sending for its half of the 64 clients in turn (bench/lua/common.lua), with the
+    # user agent the sessions were started with.
     threads = CONNECTIONS if script in ("refresh.lua", "revoke.lua") else 2
     output = run(["wrk", "-t", str(threads), "-c", str(CONNECTIONS), "-d", f"{duration}s",
                   "--timeout", "10s", "-s", str(LUA / script), BASE],
                  env=dict(os.environ, BENCH_LUA=str(LUA), BENCH_THREADS=str(threads),
-                          **env)).stdout
+                          BENCH_USER_AGENT=CHROME, **env)).stdout
     summary = json.loads(output.strip().splitlines()[-1])
     summary["rps"] = summary["requests"] / (summary["duration_us"] / 1_000_000)
     return summary

@@ -27,9 +27,11 @@ function identities_of(path)
   return mine
 end
 
--- Sends `requests` (prepared with wrk.format, one per identity) in turn, so that the
--- thread's connections send for different clients at once.
-function send_in_turn(requests)
+-- Sends one request per identity in turn (`format` makes an identity's request with
+-- wrk.format, once), so that the thread's connections send for different clients at once.
+function send_for_each(identities, format)
+  local requests = {}
+  for _, identity in ipairs(identities) do requests[#requests + 1] = format(identity) end
   local next_request = 0
   request = function()
     next_request = next_request % #requests + 1
@@ -37,12 +39,10 @@ function send_in_turn(requests)
   end
 end
 
--- The request headers every scenario sends, with `extra` added.
+-- The request headers every scenario sends (the user agent the sessions were started
+-- with, BENCH_USER_AGENT), with `extra` added.
 function headers_with(extra)
-  local headers = {
-    ["Host"] = wrk.host,
-    ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-  }
+  local headers = { ["Host"] = wrk.host, ["User-Agent"] = os.getenv("BENCH_USER_AGENT") }
   for name, value in pairs(extra) do headers[name] = value end
   return headers
 end

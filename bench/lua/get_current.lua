@@ -4,10 +4,7 @@ dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 function init(args)
   local path = os.getenv("BENCH_PATH") or "/v1/sessions/current"
-  local requests = {}
-  for _, token in ipairs(identities_of(os.getenv("BENCH_TOKENS"))) do
-    requests[#requests + 1] = wrk.format("GET", path,
-      headers_with({ ["Authorization"] = "Bearer " .. token }))
-  end
-  send_in_turn(requests)
+  send_for_each(identities_of(os.getenv("BENCH_TOKENS")), function(token)
+    return wrk.format("GET", path, headers_with({ ["Authorization"] = "Bearer " .. token }))
+  end)
 end

@@ -3,14 +3,12 @@
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 function init(args)
-  local requests = {}
-  for _, token in ipairs(identities_of(os.getenv("BENCH_TOKENS"))) do
-    requests[#requests + 1] = wrk.format("POST", "/v1/introspect",
-      headers_with({
-        ["Authorization"] = "Bearer " .. os.getenv("BENCH_SERVICE_TOKEN"),
-        ["Content-Type"] = "application/json",
-      }),
+  local headers = headers_with({
+    ["Authorization"] = "Bearer " .. os.getenv("BENCH_SERVICE_TOKEN"),
+    ["Content-Type"] = "application/json",
+  })
+  send_for_each(identities_of(os.getenv("BENCH_TOKENS")), function(token)
+    return wrk.format("POST", "/v1/introspect", headers,
       '{"token": "' .. token .. '", "ip": "203.0.113.7"}')
-  end
-  send_in_turn(requests)
+  end)
 end

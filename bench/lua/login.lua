@@ -2,11 +2,9 @@
 dofile(os.getenv("BENCH_LUA") .. "/common.lua")
 
 function init(args)
-  local requests = {}
-  for _, email in ipairs(identities_of(os.getenv("BENCH_EMAILS"))) do
-    requests[#requests + 1] = wrk.format("POST", "/v1/auth/login",
-      headers_with({ ["Content-Type"] = "application/json" }),
+  local headers = headers_with({ ["Content-Type"] = "application/json" })
+  send_for_each(identities_of(os.getenv("BENCH_EMAILS")), function(email)
+    return wrk.format("POST", "/v1/auth/login", headers,
       '{"email": "' .. email .. '", "password": "' .. os.getenv("BENCH_PASSWORD") .. '"}')
-  end
-  send_in_turn(requests)
+  end)
 end
