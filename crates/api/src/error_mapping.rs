@@ -143,7 +143,6 @@ impl From<ChangePasswordError> for ApiError {
 impl From<ListSessionsError> for ApiError {
     fn from(error: ListSessionsError) -> Self {
         match error {
-            ListSessionsError::Unauthenticated(error) => error.into(),
             ListSessionsError::Store(error) => error.into(),
         }
     }

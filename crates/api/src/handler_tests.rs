@@ -15,8 +15,7 @@ use sessions_application::{
     AccessClaims, MockSessionService, SessionPage, SessionView,
     ports::{HashingError, StoreError},
     use_cases::{
-        AuthenticateError, Authenticated, ListSessionsError, LoginError, RefreshError,
-        RegisterError, TrustError,
+        AuthenticateError, Authenticated, LoginError, RefreshError, RegisterError, TrustError,
     },
 };
 use sessions_domain::{
@@ -328,18 +327,22 @@ async fn the_current_session_is_shown_with_every_field_and_nulls() {
 }
 
 #[tokio::test]
-async fn listing_authenticates_and_reads_in_one_call_with_the_callers_token_and_client() {
+async fn listing_authenticates_then_lists_the_callers_sessions() {
     let mut service = MockSessionService::new();
     service
+        .expect_authenticate()
+        .withf(|token, client| token == "access" && client.ip.to_string() == "203.0.113.7")
+        .times(1)
+        .returning(|_, _| Ok(authenticated()));
+    service
         .expect_list_sessions()
-        .withf(|token, client, listing| {
-            token == "access"
-                && client.ip.to_string() == "203.0.113.7"
+        .withf(|current, listing| {
+            current.id() == authenticated().session.id()
                 && listing.page_size.get() == 5
                 && !listing.active_only
         })
         .times(1)
-        .returning(|_, _, _| {
+        .returning(|_, _| {
             Ok(SessionPage {
                 sessions: vec![SessionView {
                     session: authenticated().session,
@@ -349,7 +352,6 @@ async fn listing_authenticates_and_reads_in_one_call_with_the_callers_token_and_
                 next_cursor: None,
             })
         });
-    service.expect_authenticate().never();
     let (status, _, body) = send(
         app(service),
         bearer_request("GET", "/v1/sessions?limit=5&active_only=false", "access"),
@@ -364,13 +366,10 @@ async fn listing_authenticates_and_reads_in_one_call_with_the_callers_token_and_
 async fn listing_with_a_revoked_session_is_401_session_revoked() {
     let mut service = MockSessionService::new();
     service
-        .expect_list_sessions()
+        .expect_authenticate()
         .times(1)
-        .returning(|_, _, _| {
-            Err(ListSessionsError::Unauthenticated(
-                AuthenticateError::SessionRevoked,
-            ))
-        });
+        .returning(|_, _| Err(AuthenticateError::SessionRevoked));
+    service.expect_list_sessions().never();
     let response = send(
         app(service),
         bearer_request("GET", "/v1/sessions", "access"),

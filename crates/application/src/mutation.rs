@@ -86,21 +86,6 @@ impl Application {
     pub(crate) async fn mutate_session<T, E>(
         &self,
         id: SessionId,
-        decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
-    ) -> Result<(Session, T), E>
-    where
-        E: From<MutationError>,
-    {
-        self.mutate_session_from(id, None, decide).await
-    }
-
-    /// [`Application::mutate_session`] starting from `read`, when given: a session this
-    /// request has just read along with something else, so the first decision costs no
-    /// second read (a conflict decides again on a fresh one).
-    pub(crate) async fn mutate_session_from<T, E>(
-        &self,
-        id: SessionId,
-        mut read: Option<Session>,
         mut decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
     ) -> Result<(Session, T), E>
     where
@@ -108,16 +93,13 @@ impl Application {
     {
         for _ in 0..MAX_ATTEMPTS {
             let now = self.ports.clock.now();
-            let mut session = match read.take() {
-                Some(session) => session,
-                None => self
-                    .ports
-                    .sessions
-                    .find(id)
-                    .await
-                    .map_err(MutationError::from)?
-                    .ok_or(MutationError::NotFound)?,
-            };
+            let mut session = self
+                .ports
+                .sessions
+                .find(id)
+                .await
+                .map_err(MutationError::from)?
+                .ok_or(MutationError::NotFound)?;
             let change = decide(&mut session, now)?;
             let sessions = &self.ports.sessions;
             let stored = match change.write {

@@ -3,7 +3,9 @@
 //! delegating to its use cases.
 
 use async_trait::async_trait;
-use sessions_domain::{RevocationReason, SessionEvent, SessionId, SessionLimit, User, UserId};
+use sessions_domain::{
+    RevocationReason, Session, SessionEvent, SessionId, SessionLimit, User, UserId,
+};
 
 use crate::{
     Application, ClientContext, RefreshSecret, SessionPage, SessionView, TokenPair,
@@ -45,8 +47,7 @@ pub trait SessionService: Send + Sync {
     ) -> Result<u64, ChangePasswordError>;
     async fn list_sessions(
         &self,
-        access_token: &str,
-        client: &ClientContext,
+        current: &Session,
         listing: SessionListing,
     ) -> Result<SessionPage, ListSessionsError>;
     async fn get_session(
@@ -144,11 +145,10 @@ impl SessionService for Application {
     }
     async fn list_sessions(
         &self,
-        access_token: &str,
-        client: &ClientContext,
+        current: &Session,
         listing: SessionListing,
     ) -> Result<SessionPage, ListSessionsError> {
-        Application::list_sessions(self, access_token, client, listing).await
+        Application::list_sessions(self, current, listing).await
     }
     async fn get_session(
         &self,

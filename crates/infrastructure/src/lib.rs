@@ -11,7 +11,6 @@ mod device_parser;
 mod geolocation;
 mod ids;
 mod jwt_codec;
-mod own_pages;
 pub mod postgres;
 mod refresh_secrets;
 mod rotation_batch;

@@ -1,10 +1,9 @@
 //! The `sessions` table's columns in driver-neutral types, and their one mapping to and from
 //! the domain's Session. Each storage adapter converts its own row type into this.
 
-use std::{cmp::Reverse, net::IpAddr};
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sessions_application::ports::StoreError;
 use sessions_domain::{
     DeviceInfo, Location, ProviderSet, ProviderSlug, RefreshTokenId, Revocation, RevocationReason,
     Session, SessionId, SessionState, UserAgent, UserId,
@@ -52,30 +51,6 @@ pub(crate) struct SessionColumns {
     pub last_provider_sync_at: Option<DateTime<Utc>>,
     pub providers_accessed: Vec<String>,
     pub version: i64,
-}
-
-/// Separates the rows of a lookup-with-page read (each marked whether it is the looked-up
-/// session) into that session, if found, and the page. A `UNION ALL` promises no order, so
-/// the page is put in listing order here (newest first by `created_at`, then `id`), which
-/// costs nothing on rows that already arrive in it and spares the store a sort.
-pub(crate) fn split_lookup<R>(
-    rows: impl IntoIterator<Item = (bool, R)>,
-) -> Result<(Option<Session>, Vec<Session>), StoreError>
-where
-    Session: TryFrom<R, Error = CorruptRow>,
-{
-    let mut looked_up = None;
-    let mut page = Vec::new();
-    for (is_lookup, row) in rows {
-        let session = Session::try_from(row)?;
-        if is_lookup {
-            looked_up = Some(session);
-        } else {
-            page.push(session);
-        }
-    }
-    page.sort_by_key(|session| Reverse((session.state().created_at, session.id().as_uuid())));
-    Ok((looked_up, page))
 }
 
 fn corrupt(detail: impl Into<String>) -> CorruptRow {

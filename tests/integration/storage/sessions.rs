@@ -201,77 +201,6 @@ async fn pages_are_stable_across_equal_creation_times(store: StoreUnderTest) {
     assert_eq!(seen, expected);
 }
 
-async fn a_lookup_with_a_page_reads_the_session_and_exactly_the_listed_page(store: StoreUnderTest) {
-    let user = stored_user(&store).await;
-    let stranger = stored_user(&store).await;
-    let at = now();
-    let unlimited = SessionPolicy {
-        default_max_sessions: SessionLimit::Unlimited,
-        ..SessionPolicy::default()
-    };
-    let mut ids = Vec::new();
-    for _ in 0..5 {
-        let start = session_start(user.id, "203.0.113.7", at, unlimited);
-        store.sessions.start(&start).await.unwrap();
-        ids.push(start.session.id());
-    }
-    let (mut revoked, _) = started_session(&store, user.id, later(at, 1)).await;
-    revoked
-        .revoke(RevocationReason::Logout, later(at, 2))
-        .unwrap();
-    store.sessions.save(&revoked, &[]).await.unwrap();
-    let (strangers, _) = started_session(&store, stranger.id, at).await;
-    let active = Some(ActiveFilter {
-        now: later(at, 3),
-        idle_since: None,
-    });
-    let first = SessionQuery {
-        active,
-        after: None,
-        limit: 3,
-    };
-    let first_page = store.sessions.list_for_user(user.id, first).await.unwrap();
-    let queries = [
-        first,
-        SessionQuery {
-            after: first_page.last().map(SessionCursor::after),
-            ..first
-        },
-        SessionQuery {
-            active: None,
-            after: None,
-            limit: 50,
-        },
-        SessionQuery {
-            active: None,
-            after: first_page.first().map(SessionCursor::after),
-            limit: 2,
-        },
-    ];
-
-    for query in queries {
-        let listed = store.sessions.list_for_user(user.id, query).await.unwrap();
-        // The looked-up session comes along whether or not the page holds it.
-        for looked_up in [ids[0], ids[4], revoked.id(), strangers.id()] {
-            let (session, page) = store
-                .sessions
-                .find_with_page(looked_up, user.id, query)
-                .await
-                .unwrap();
-            assert_eq!(session, Some(reload(&store, looked_up).await));
-            assert_eq!(page, listed);
-        }
-        let (nothing, page) = store
-            .sessions
-            .find_with_page(SessionId::from_uuid(Uuid::now_v7()), user.id, query)
-            .await
-            .unwrap();
-        assert_eq!(nothing, None);
-        assert_eq!(page, listed);
-    }
-    assert_eq!(first_page.len(), 3);
-}
-
 async fn the_active_listing_leaves_out_revoked_expired_and_idle_sessions(store: StoreUnderTest) {
     let user = stored_user(&store).await;
     let at = now();
@@ -634,62 +563,8 @@ async fn concurrent_reads_each_get_their_own_session_or_none(store: StoreUnderTe
     }
 }
 
-async fn concurrent_listings_each_get_their_own_session_and_page(store: StoreUnderTest) {
-    let at = now();
-    let mut expected = Vec::new();
-    for _ in 0..4 {
-        let user = stored_user(&store).await;
-        let mut sessions = Vec::new();
-        for n in 0..4 {
-            sessions.push(started_session(&store, user.id, later(at, n)).await.0);
-        }
-        let newest_first = SessionCursor::after(&sessions[3]);
-        let active = Some(ActiveFilter {
-            now: later(at, 5),
-            idle_since: None,
-        });
-        // Every shape of listing (active or not, first page or later), at two page sizes
-        // that batch together.
-        for ((active, after), limit) in [(active, None), (active, Some(newest_first))]
-            .into_iter()
-            .chain([(None, None), (None, Some(newest_first))])
-            .flat_map(|shape| [(shape, 1), (shape, 3)])
-        {
-            let query = SessionQuery {
-                active,
-                after,
-                limit,
-            };
-            let page = store.sessions.list_for_user(user.id, query).await.unwrap();
-            for looked_up in [&sessions[0], &sessions[3]] {
-                expected.push((
-                    looked_up.id(),
-                    user.id,
-                    query,
-                    (Some(looked_up.clone()), page.clone()),
-                ));
-            }
-        }
-    }
-    let reads = released_together(
-        (0..2).flat_map(|_| expected.clone()),
-        |(id, user_id, query, answer)| {
-            let sessions = store.sessions.clone();
-            async move {
-                let found = sessions.find_with_page(id, user_id, query).await.unwrap();
-                (found, answer)
-            }
-        },
-    )
-    .await;
-    for (found, expected) in reads {
-        assert_eq!(found, expected);
-    }
-}
-
 conformance_tests!(
     concurrent_reads_each_get_their_own_session_or_none,
-    concurrent_listings_each_get_their_own_session_and_page,
     activity_moves_forward_only_and_never_lands_on_a_revoked_session,
     a_revocation_is_written_once_and_the_first_one_stands,
     active_sessions_are_counted_across_users,
@@ -700,7 +575,6 @@ conformance_tests!(
     saved_events_are_listed_oldest_first,
     providers_are_stored_once_in_first_access_order,
     pages_are_stable_across_equal_creation_times,
-    a_lookup_with_a_page_reads_the_session_and_exactly_the_listed_page,
     the_active_listing_leaves_out_revoked_expired_and_idle_sessions,
     revoking_all_but_the_current_session_records_one_event_each,
     the_session_limit_evicts_the_least_recently_active_untrusted_session,

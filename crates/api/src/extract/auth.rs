@@ -5,7 +5,7 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use sessions_application::{ClientContext, use_cases::Authenticated};
+use sessions_application::use_cases::Authenticated;
 
 use super::ClientInfo;
 use crate::{problem::ApiError, state::AppState};
@@ -18,28 +18,6 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// A user request's bearer access token and client, not checked yet: for handlers whose
-/// use case authenticates the request as part of its own read.
-#[derive(Debug)]
-pub struct BearerRequest {
-    /// The access token as presented.
-    pub token: String,
-    /// Who sent it.
-    pub client: ClientContext,
-}
-
-impl FromRequestParts<AppState> for BearerRequest {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)
-            .ok_or_else(|| ApiError::unauthorized("a bearer access token is required"))?
-            .to_owned();
-        let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
-        Ok(Self { token, client })
-    }
-}
-
 /// A user request whose access token is valid and whose session is active (and touched).
 #[derive(Debug)]
 pub struct CurrentSession(pub Authenticated);
@@ -48,8 +26,10 @@ impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let BearerRequest { token, client } =
-            BearerRequest::from_request_parts(parts, state).await?;
+        let token = bearer_token(parts)
+            .ok_or_else(|| ApiError::unauthorized("a bearer access token is required"))?
+            .to_owned();
+        let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
         let authenticated = state.service.authenticate(&token, &client).await?;
         Ok(Self(authenticated))
     }

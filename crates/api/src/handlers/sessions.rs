@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     dto::{SessionBody, SessionPageBody},
-    extract::{ApiPath, ApiQuery, BearerRequest, CurrentSession},
+    extract::{ApiPath, ApiQuery, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
@@ -57,21 +57,12 @@ impl ListQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    BearerRequest { token, client }: BearerRequest,
-    query: Result<ApiQuery<ListQuery>, ApiError>,
+    CurrentSession(caller): CurrentSession,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<SessionPageBody>, ApiError> {
-    let listing = match query.and_then(|ApiQuery(query)| query.into_listing()) {
-        Ok(listing) => listing,
-        Err(invalid) => {
-            // Authentication answers first, as on every route.
-            state.service.authenticate(&token, &client).await?;
-            return Err(invalid);
-        }
-    };
-    // Authenticates the request and reads the page in one round trip.
     let page = state
         .service
-        .list_sessions(&token, &client, listing)
+        .list_sessions(&caller.session, query.into_listing()?)
         .await?;
     Ok(Json(page.into()))
 }

@@ -152,19 +152,6 @@ pub trait SessionRepository: Send + Sync {
         query: SessionQuery,
     ) -> Result<Vec<Session>, StoreError>;
 
-    /// Finds session `id` and, in the same read, one page of `user_id`'s sessions as
-    /// [`SessionRepository::list_for_user`] lists them: what a user's own listing needs,
-    /// in one round trip.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the store fails; an unknown id is `Ok((None, page))`.
-    async fn find_with_page(
-        &self,
-        id: SessionId,
-        user_id: UserId,
-        query: SessionQuery,
-    ) -> Result<(Option<Session>, Vec<Session>), StoreError>;
-
     /// Revokes, in one statement, every unexpired and unrevoked session of the user except
     /// `except`, with `reason` at `now`, appending one `SessionRevoked` event per session.
     /// Returns how many sessions were revoked.

@@ -101,7 +101,7 @@ impl Application {
     ) -> Result<Authenticated, AuthenticateError> {
         let claims = self.verify_access_token(access_token)?;
         let (session, touch) = self
-            .touch_session(&claims, &ClientSignals::from(client), None, None)
+            .touch_session(&claims, &ClientSignals::from(client), None)
             .await?;
         Ok(Authenticated {
             session,
@@ -133,17 +133,15 @@ impl Application {
     }
 
     /// Touches the claims' session with one request's signals (and records `provider`, if
-    /// given), storing whatever changed; `read` is the session if the caller has just read
-    /// it. A request that revoked its session fails.
+    /// given), storing whatever changed. A request that revoked its session fails.
     pub(crate) async fn touch_session(
         &self,
         claims: &AccessClaims,
         signals: &ClientSignals<'_>,
         provider: Option<&ProviderSlug>,
-        read: Option<Session>,
     ) -> Result<(Session, TouchOutcome), AuthenticateError> {
         let (session, touch) = self
-            .mutate_session_from(claims.session_id, read, |session, now| {
+            .mutate_session(claims.session_id, |session, now| {
                 if session.user_id() != claims.user_id {
                     return Err(AuthenticateError::Unauthorized);
                 }

@@ -75,7 +75,7 @@ impl Application {
         };
         let touched = match self.verify_access_token(&request.token) {
             Ok(claims) => self
-                .touch_session(&claims, &signals, request.provider.as_ref(), None)
+                .touch_session(&claims, &signals, request.provider.as_ref())
                 .await
                 .map(|(session, touch)| (claims, session, touch)),
             Err(error) => Err(error),

@@ -1,13 +1,11 @@
-//! Use case: a user lists their own sessions, newest first, one keyset page at a time — the
-//! request's authentication and the page read together, in one round trip to the store.
+//! Use case: a user lists their own sessions, newest first, one keyset page at a time.
 
 use chrono::{DateTime, Utc};
 use sessions_domain::{Session, SessionId, UserId};
 
 use crate::{
-    Application, ClientContext, PageSize, SessionCursor, SessionPage,
+    Application, PageSize, SessionCursor, SessionPage,
     ports::{ActiveFilter, SessionQuery, StoreError},
-    use_cases::{AuthenticateError, authenticate::ClientSignals},
 };
 
 /// Which page of which sessions.
@@ -34,44 +32,29 @@ impl Default for SessionListing {
 /// Why the sessions could not be listed.
 #[derive(Debug, thiserror::Error)]
 pub enum ListSessionsError {
-    /// The request is not authenticated.
-    #[error(transparent)]
-    Unauthenticated(#[from] AuthenticateError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl Application {
-    /// One page of the caller's own sessions, the caller's marked `is_current`. The bearer
-    /// request is authenticated, and its session touched, exactly as
-    /// [`Application::authenticate`] does; the session and the page are read together.
+    /// One page of the sessions of `current`'s owner, `current` marked `is_current` and
+    /// shown as the caller's authentication left it.
     ///
     /// # Errors
     /// See [`ListSessionsError`].
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(session_id = %current.id()))]
     pub async fn list_sessions(
         &self,
-        access_token: &str,
-        client: &ClientContext,
+        current: &Session,
         listing: SessionListing,
     ) -> Result<SessionPage, ListSessionsError> {
-        let claims = self.verify_access_token(access_token)?;
         let now = self.ports.clock.now();
-        let (read, mut sessions) = self
+        let mut sessions = self
             .ports
             .sessions
-            .find_with_page(
-                claims.session_id,
-                claims.user_id,
-                self.session_query(listing, now),
-            )
+            .list_for_user(current.user_id(), self.session_query(listing, now))
             .await?;
-        let read = read.ok_or(AuthenticateError::Unauthorized)?;
-        let (current, _) = self
-            .touch_session(&claims, &ClientSignals::from(client), None, Some(read))
-            .await?;
-        // The page shows the caller's session as this very request left it.
         if let Some(listed) = sessions
             .iter_mut()
             .find(|listed| listed.id() == current.id())
@@ -138,55 +121,29 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use chrono::TimeDelta;
-    use sessions_domain::{RevocationReason, SessionPolicy};
+    use sessions_domain::SessionPolicy;
 
     use super::*;
-    use crate::{
-        ports::InvalidAccessToken,
-        use_cases::test_support::{MockPorts, alice_id, at, client, session_id, session_of, t0},
-    };
-
-    /// The caller: Alice's session 2, with a valid access token "access".
-    fn expect_caller(ports: &mut MockPorts) {
-        ports.accept_access_token(2);
-        ports.with_client_enrichment(Some("US"));
-    }
-
-    /// The store holds the caller's session as `read` and returns `page` for any query.
-    fn expect_read(ports: &mut MockPorts, read: Option<Session>, page: Vec<Session>) {
-        ports
-            .sessions
-            .expect_find_with_page()
-            .withf(|id, user, _| *id == session_id(2) && *user == alice_id())
-            .times(1)
-            .returning(move |_, _, _| Ok((read.clone(), page.clone())));
-    }
+    use crate::use_cases::test_support::{MockPorts, alice_id, at, session_id, session_of, t0};
 
     fn alices(numbers: std::ops::RangeInclusive<u128>) -> Vec<Session> {
         numbers.map(|n| session_of(alice_id(), n)).collect()
     }
 
-    /// The authentication error of listing the default page with `token`, if it failed so.
-    async fn refusal(ports: MockPorts, token: &str) -> Option<AuthenticateError> {
-        match ports
-            .app()
-            .list_sessions(token, &client(), SessionListing::default())
-            .await
-        {
-            Err(ListSessionsError::Unauthenticated(error)) => Some(error),
-            Ok(_) | Err(ListSessionsError::Store(_)) => None,
-        }
+    /// The caller: Alice's session 2.
+    fn caller() -> Session {
+        session_of(alice_id(), 2)
     }
 
     #[tokio::test]
     async fn a_full_page_asks_for_one_more_row_and_returns_a_cursor_after_its_last_session() {
         let mut ports = MockPorts::new();
-        expect_caller(&mut ports);
         ports
             .sessions
-            .expect_find_with_page()
-            .withf(|_, _, query| {
-                query.limit == 3
+            .expect_list_for_user()
+            .withf(|user, query| {
+                *user == alice_id()
+                    && query.limit == 3
                     && query.after.is_none()
                     && query.active
                         == Some(ActiveFilter {
@@ -195,13 +152,12 @@ mod tests {
                         })
             })
             .times(1)
-            .returning(|_, _, _| Ok((Some(session_of(alice_id(), 2)), alices(1..=3))));
+            .returning(|_, _| Ok(alices(1..=3)));
 
         let page = ports
             .app()
             .list_sessions(
-                "access",
-                &client(),
+                &caller(),
                 SessionListing {
                     page_size: PageSize::new(2).unwrap(),
                     ..SessionListing::default()
@@ -222,11 +178,14 @@ mod tests {
     #[tokio::test]
     async fn the_last_page_has_no_cursor() {
         let mut ports = MockPorts::new();
-        expect_caller(&mut ports);
-        expect_read(&mut ports, Some(session_of(alice_id(), 2)), alices(1..=1));
+        ports
+            .sessions
+            .expect_list_for_user()
+            .times(1)
+            .returning(|_, _| Ok(alices(1..=1)));
         let page = ports
             .app()
-            .list_sessions("access", &client(), SessionListing::default())
+            .list_sessions(&caller(), SessionListing::default())
             .await
             .unwrap();
         assert_eq!(page.sessions.len(), 1);
@@ -236,19 +195,17 @@ mod tests {
     #[tokio::test]
     async fn listing_everything_sends_no_active_filter_and_the_cursor() {
         let mut ports = MockPorts::new();
-        expect_caller(&mut ports);
         let cursor = SessionCursor::after(&session_of(alice_id(), 9));
         ports
             .sessions
-            .expect_find_with_page()
-            .withf(move |_, _, query| query.active.is_none() && query.after == Some(cursor))
+            .expect_list_for_user()
+            .withf(move |_, query| query.active.is_none() && query.after == Some(cursor))
             .times(1)
-            .returning(|_, _, _| Ok((Some(session_of(alice_id(), 2)), Vec::new())));
+            .returning(|_, _| Ok(Vec::new()));
         let page = ports
             .app()
             .list_sessions(
-                "access",
-                &client(),
+                &caller(),
                 SessionListing {
                     active_only: false,
                     after: Some(cursor),
@@ -267,88 +224,66 @@ mod tests {
             idle_timeout: Some(TimeDelta::minutes(30)),
             ..SessionPolicy::default()
         };
-        expect_caller(&mut ports);
         ports
             .sessions
-            .expect_find_with_page()
-            .withf(|_, _, query| {
+            .expect_list_for_user()
+            .withf(|_, query| {
                 query.active.and_then(|filter| filter.idle_since)
                     == Some(t0() - TimeDelta::minutes(30))
             })
             .times(1)
-            .returning(|_, _, _| Ok((Some(session_of(alice_id(), 2)), Vec::new())));
+            .returning(|_, _| Ok(Vec::new()));
         ports
             .app()
-            .list_sessions("access", &client(), SessionListing::default())
+            .list_sessions(&caller(), SessionListing::default())
             .await
             .unwrap();
     }
 
     #[tokio::test]
-    async fn the_touch_is_recorded_and_the_page_shows_the_caller_as_touched() {
+    async fn the_page_shows_the_caller_as_its_authentication_left_it() {
         let mut ports = MockPorts::new();
-        ports.now = at(61);
-        expect_caller(&mut ports);
-        expect_read(&mut ports, Some(session_of(alice_id(), 2)), alices(1..=3));
         ports
             .sessions
-            .expect_record_activity()
-            .withf(|session| {
-                session.id() == session_id(2) && session.state().last_activity_at == at(61)
-            })
+            .expect_list_for_user()
             .times(1)
-            .returning(|_| Ok(true));
-        ports.sessions.expect_find().never();
+            .returning(|_, _| Ok(alices(1..=3)));
+        let mut touched = caller();
+        touched
+            .touch(
+                &sessions_domain::TouchRequest {
+                    ip: touched.state().ip_address,
+                    device: None,
+                    original_device: None,
+                    country: None,
+                },
+                at(61),
+                &SessionPolicy::default(),
+            )
+            .unwrap();
 
         let page = ports
             .app()
-            .list_sessions("access", &client(), SessionListing::default())
+            .list_sessions(&touched, SessionListing::default())
             .await
             .unwrap();
 
-        let caller = page.sessions.iter().find(|view| view.is_current).unwrap();
-        assert_eq!(caller.session.id(), session_id(2));
-        assert_eq!(caller.session.state().last_activity_at, at(61));
+        let listed = page.sessions.iter().find(|view| view.is_current).unwrap();
+        assert_eq!(listed.session.id(), session_id(2));
+        assert_eq!(listed.session.state().last_activity_at, at(61));
     }
 
     #[tokio::test]
-    async fn a_revoked_caller_gets_no_page() {
-        let mut ports = MockPorts::new();
-        expect_caller(&mut ports);
-        let mut revoked = session_of(alice_id(), 2);
-        revoked.revoke(RevocationReason::Logout, t0()).unwrap();
-        expect_read(&mut ports, Some(revoked), alices(1..=3));
-
-        assert!(matches!(
-            refusal(ports, "access").await,
-            Some(AuthenticateError::SessionRevoked)
-        ));
-    }
-
-    #[tokio::test]
-    async fn a_caller_whose_session_is_gone_is_unauthorized() {
-        let mut ports = MockPorts::new();
-        expect_caller(&mut ports);
-        expect_read(&mut ports, None, alices(1..=3));
-
-        assert!(matches!(
-            refusal(ports, "access").await,
-            Some(AuthenticateError::Unauthorized)
-        ));
-    }
-
-    #[tokio::test]
-    async fn an_invalid_token_reads_nothing() {
+    async fn a_store_failure_is_reported_as_such() {
         let mut ports = MockPorts::new();
         ports
-            .access_tokens
-            .expect_verify()
-            .returning(|_| Err(InvalidAccessToken));
-        ports.sessions.expect_find_with_page().never();
-
-        assert!(matches!(
-            refusal(ports, "forged").await,
-            Some(AuthenticateError::Unauthorized)
-        ));
+            .sessions
+            .expect_list_for_user()
+            .returning(|_, _| Err(StoreError::new(std::io::Error::other("down"))));
+        let result = ports
+            .app()
+            .list_sessions(&caller(), SessionListing::default())
+            .await;
+        assert!(matches!(result, Err(ListSessionsError::Store(_))));
     }
 }

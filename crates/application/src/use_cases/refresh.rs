@@ -2,7 +2,7 @@
 //! and reuse detection).
 
 use sessions_domain::{
-    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason, Session,
+    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason, SessionId,
 };
 
 use crate::{
@@ -114,7 +114,7 @@ impl Application {
                 }
                 Err(RefreshRejection::Reuse) => {
                     telemetry::refresh("reuse");
-                    self.revoke_for_reuse(session).await?;
+                    self.revoke_for_reuse(session.id()).await?;
                     return Err(RefreshError::RefreshTokenReuse);
                 }
                 Err(RefreshRejection::WrongSession) => {
@@ -125,10 +125,9 @@ impl Application {
         Err(RefreshError::Contended)
     }
 
-    async fn revoke_for_reuse(&self, session: Session) -> Result<(), RefreshError> {
-        let session_id = session.id();
+    async fn revoke_for_reuse(&self, session_id: SessionId) -> Result<(), RefreshError> {
         let (_, revoked) = self
-            .mutate_session_from(session_id, Some(session), |session, now| {
+            .mutate_session(session_id, |session, now| {
                 Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
                     Ok(events) => Change::revocation(true, events.to_vec()),
                     Err(_already_revoked) => Change::none(false),
@@ -260,6 +259,11 @@ mod tests {
             used_token(5),
             session_with_current(RefreshTokenId::from_uuid(uuid(502))),
         );
+        ports.sessions.expect_find().times(1).returning(|_| {
+            Ok(Some(session_with_current(RefreshTokenId::from_uuid(uuid(
+                502,
+            )))))
+        });
         ports
             .sessions
             .expect_save_revocation()

@@ -1,11 +1,10 @@
 //! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
 //! rules are enforced in the database: the session limit under a lock on the user row,
 //! refresh rotation and session writes as compare-and-set statements. The session read of
-//! every authenticated request, the token lookup and the rotation of every refresh and the
-//! read of a user's own listing are batched under load (see `batcher`).
+//! every authenticated request, the token lookup and the rotation of every refresh are
+//! batched under load (see `batcher`).
 
 mod events;
-mod own_pages;
 pub mod queries;
 mod refresh_tokens;
 mod rotations;
@@ -26,7 +25,7 @@ use sqlx::{
 };
 use uuid::Uuid;
 
-use crate::{batcher::Batcher, own_pages::OwnPages, rotation_batch::RotationRequest};
+use crate::{batcher::Batcher, rotation_batch::RotationRequest};
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -47,8 +46,6 @@ pub struct PostgresStore {
     sessions_by_id: Batcher<Uuid, Option<SessionRow>>,
     /// Reads of a refresh token and its session by the token's hash, batched under load.
     tokens_by_hash: Batcher<[u8; 32], Option<TokenWithSessionRow>>,
-    /// Reads of a user's session with a page of their sessions, batched under load.
-    own_pages: OwnPages<SessionRow>,
     /// Refresh rotations, batched under load.
     rotations: Batcher<RotationRequest, bool>,
 }
@@ -77,7 +74,6 @@ impl PostgresStore {
         Self {
             sessions_by_id: sessions::session_reads(pool.clone()),
             tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
-            own_pages: own_pages::own_page_reads(&pool),
             rotations: rotations::rotations(pool.clone()),
             cleanup: PgPoolOptions::new()
                 .max_connections(1)

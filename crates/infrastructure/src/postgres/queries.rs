@@ -56,100 +56,25 @@ pub const DELETE_EXPIRED_SESSIONS: &str = delete_ended_sessions!("", "expires_at
 /// `delete_ended_sessions!`).
 pub const DELETE_REVOKED_SESSIONS: &str = delete_ended_sessions!("is_revoked AND ", "revoked_at");
 
-/// The names a page statement gives its six parameters: placeholders in a statement of its
-/// own, the request's columns in a batched one.
-struct PageParameters {
-    user_id: &'static str,
-    limit: &'static str,
-    now: &'static str,
-    idle_since: &'static str,
-    after_created_at: &'static str,
-    after_id: &'static str,
-}
-
-/// `$1`…`$6`, for [`session_page`].
-const PLACEHOLDERS: PageParameters = PageParameters {
-    user_id: "$1",
-    limit: "$2",
-    now: "$3",
-    idle_since: "$4",
-    after_created_at: "$5",
-    after_id: "$6",
-};
-
-/// The columns of one request of [`sessions_with_pages`].
-const REQUEST_COLUMNS: PageParameters = PageParameters {
-    user_id: "request.user_id",
-    limit: "request.page_limit",
-    now: "request.now",
-    idle_since: "request.idle_since",
-    after_created_at: "request.after_created_at",
-    after_id: "request.after_id",
-};
-
 /// One page of a user's sessions, newest first: `$1` user, `$2` limit, `$3` now and `$4`
 /// idle cutoff (active-only), `$5`/`$6` the cursor's `created_at`/`id` (later pages).
 ///
 /// Four fixed statements (active or not × first page or not), so each gets a good prepared
 /// plan; the active filter matches `idx_sessions_user_active` exactly.
 pub fn session_page(active_only: bool, after_cursor: bool) -> String {
-    page(active_only, after_cursor, &PLACEHOLDERS)
-}
-
-/// Sessions with pages, for a batch of users' own listings of one shape: `$1`…`$7` are
-/// arrays with one element per request — the looked-up session's id, then [`session_page`]'s
-/// six parameters in its order. Each request's session (marked `looked_up`) and page follow
-/// one another, tagged with `request_number`, the request's 1-based position in the arrays.
-pub fn sessions_with_pages(active_only: bool, after_cursor: bool) -> String {
-    let lookup_or_page = lookup_with_page(
-        &page(active_only, after_cursor, &REQUEST_COLUMNS),
-        "request.lookup_id",
-    );
-    format!(
-        "SELECT request.request_number, lookup_or_page.* \
-         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[], \
-                     $5::timestamptz[], $6::timestamptz[], $7::uuid[]) \
-              WITH ORDINALITY AS request(lookup_id, user_id, page_limit, now, idle_since, \
-                                         after_created_at, after_id, request_number) \
-         CROSS JOIN LATERAL ({lookup_or_page}) AS lookup_or_page"
-    )
-}
-
-/// [`session_page`] with its parameters named by `parameters`.
-fn page(active_only: bool, after_cursor: bool, parameters: &PageParameters) -> String {
-    let PageParameters {
-        user_id,
-        limit,
-        now,
-        idle_since,
-        after_created_at,
-        after_id,
-    } = parameters;
     let active = if active_only {
-        format!(
-            "AND is_revoked = FALSE AND expires_at > {now} \
-             AND ({idle_since}::timestamptz IS NULL OR last_activity_at > {idle_since})"
-        )
+        "AND is_revoked = FALSE AND expires_at > $3 \
+         AND ($4::timestamptz IS NULL OR last_activity_at > $4)"
     } else {
-        format!("AND {now}::timestamptz IS NULL AND {idle_since}::timestamptz IS NULL")
+        "AND $3::timestamptz IS NULL AND $4::timestamptz IS NULL"
     };
     let after = if after_cursor {
-        format!("AND (created_at, id) < ({after_created_at}, {after_id})")
+        "AND (created_at, id) < ($5, $6)"
     } else {
-        format!("AND {after_created_at}::timestamptz IS NULL AND {after_id}::uuid IS NULL")
+        "AND $5::timestamptz IS NULL AND $6::uuid IS NULL"
     };
     format!(
-        "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = {user_id} {active} {after} \
-         ORDER BY created_at DESC, id DESC LIMIT {limit}"
-    )
-}
-
-/// The session whose id is `id_parameter` (marked `looked_up`), followed by the rows of
-/// `page`: the read of a user's own listing in one round trip.
-fn lookup_with_page(page: &str, id_parameter: &str) -> String {
-    format!(
-        "SELECT * FROM (SELECT {SESSION_COLUMNS}, TRUE AS looked_up FROM sessions \
-         WHERE id = {id_parameter}) AS lookup \
-         UNION ALL SELECT *, FALSE AS looked_up FROM ({page}) AS page"
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = $1 {active} {after} \
+         ORDER BY created_at DESC, id DESC LIMIT $2"
     )
 }

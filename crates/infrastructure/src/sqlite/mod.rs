@@ -2,13 +2,12 @@
 //! port with the same behaviour as Postgres. Every write goes through one writer connection
 //! (SQLite allows one writer at a time anyway), so write transactions of this process are
 //! serialised and the session limit and refresh rotation are atomic; reads use a pool of
-//! readers (WAL mode); the session read of every authenticated request, the read behind a
-//! user's own listing and the rotation of every refresh are batched under load (see
+//! readers (WAL mode); the session read of every authenticated request and the rotation of
+//! every refresh are batched under load (see
 //! `batcher`). Other processes on the same file wait for the lock (busy timeout).
 
 mod columns;
 mod events;
-mod own_pages;
 mod refresh_tokens;
 mod rotations;
 mod sessions;
@@ -26,7 +25,7 @@ use sqlx::{
 
 use columns::SessionRow;
 
-use crate::{batcher::Batcher, own_pages::OwnPages, rotation_batch::RotationRequest};
+use crate::{batcher::Batcher, rotation_batch::RotationRequest};
 
 /// The embedded SQLite migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -38,8 +37,6 @@ pub struct SqliteStore {
     readers: SqlitePool,
     /// Reads of a session by id, batched under load.
     sessions_by_id: Batcher<String, Option<SessionRow>>,
-    /// Reads of a user's own session with a page of their sessions, batched under load.
-    own_pages: OwnPages<SessionRow>,
     /// Refresh rotations, batched under load.
     rotations: Batcher<RotationRequest, bool>,
 }
@@ -74,7 +71,6 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             sessions_by_id: sessions::session_reads(readers.clone()),
-            own_pages: own_pages::own_page_reads(&readers),
             rotations: rotations::rotations(writer.clone()),
             writer,
             readers,

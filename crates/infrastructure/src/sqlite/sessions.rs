@@ -22,8 +22,7 @@ use super::{
 };
 use crate::{
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
-    own_pages::OwnPageRequest,
-    session_columns::{SESSION_COLUMNS, SessionColumns, session_columns, split_lookup},
+    session_columns::{SESSION_COLUMNS, SessionColumns, session_columns},
 };
 
 /// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]):
@@ -343,24 +342,6 @@ impl SessionRepository for SqliteStore {
         rows.into_iter()
             .map(|row| Session::try_from(row).map_err(StoreError::from))
             .collect()
-    }
-
-    #[tracing::instrument(skip_all, fields(%id))]
-    async fn find_with_page(
-        &self,
-        id: SessionId,
-        user_id: UserId,
-        query: SessionQuery,
-    ) -> Result<(Option<Session>, Vec<Session>), StoreError> {
-        let rows = self
-            .own_pages
-            .read(OwnPageRequest { id, user_id, query })
-            .await?;
-        let (session, mut page) =
-            split_lookup(rows.into_iter().map(|row| (row.looked_up, row.session)))?;
-        // The batch's limit is its largest request's.
-        page.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
-        Ok((session, page))
     }
 
     #[tracing::instrument(skip_all, fields(%user_id, %reason))]
