@@ -7,7 +7,7 @@ use sessions_domain::SessionPolicy;
 
 use crate::ports::{
     AccessTokenCodec, Clock, DeviceParser, EventStore, Geolocator, IdGenerator, PasswordHasher,
-    RefreshSecrets, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
+    RefreshTokenStore, SessionRepository, StoreHealth, TokenSecrets, UserRepository,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
@@ -26,7 +26,7 @@ pub struct Ports {
     /// Access-token signing.
     pub access_tokens: Arc<dyn AccessTokenCodec>,
     /// Refresh-token values.
-    pub refresh_secrets: Arc<dyn RefreshSecrets>,
+    pub token_secrets: Arc<dyn TokenSecrets>,
     /// Current time.
     pub clock: Arc<dyn Clock>,
     /// Identifiers.

@@ -22,5 +22,5 @@ pub use pagination::{InvalidCursor, InvalidPageSize, PageSize, SessionCursor, Se
 #[cfg(feature = "mock")]
 pub use service::MockSessionService;
 pub use service::SessionService;
-pub use tokens::{AccessClaims, RefreshSecret, TokenPair};
+pub use tokens::{AccessClaims, SecretToken, TokenPair};
 pub use view::SessionView;

@@ -8,7 +8,7 @@ use sessions_domain::{
 };
 
 use crate::{
-    Application, ClientContext, RefreshSecret, SessionPage, SessionView, TokenPair,
+    Application, ClientContext, SecretToken, SessionPage, SessionView, TokenPair,
     ports::StoreError,
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
@@ -31,7 +31,7 @@ pub trait SessionService: Send + Sync {
         credentials: Credentials,
         client: ClientContext,
     ) -> Result<TokenPair, LoginError>;
-    async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError>;
+    async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError>;
     async fn authenticate(
         &self,
         access_token: &str,
@@ -119,7 +119,7 @@ impl SessionService for Application {
     ) -> Result<TokenPair, LoginError> {
         Application::login(self, credentials, client).await
     }
-    async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError> {
+    async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError> {
         Application::refresh(self, presented).await
     }
     async fn authenticate(

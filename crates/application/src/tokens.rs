@@ -7,12 +7,12 @@ use sessions_domain::{Session, SessionId, UserId};
 
 use crate::{Application, SessionView, ports::TokenCodecError};
 
-/// A refresh-token value as handed to a client. `Debug` never shows it; only its hash is
-/// ever stored.
+/// An opaque token value as handed to a client (a refresh token or a device token). `Debug`
+/// never shows it; only its hash is ever stored.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RefreshSecret(String);
+pub struct SecretToken(String);
 
-impl RefreshSecret {
+impl SecretToken {
     /// Wraps a token value (generated, derived, or presented by a client).
     pub fn new(value: String) -> Self {
         Self(value)
@@ -24,9 +24,9 @@ impl RefreshSecret {
     }
 }
 
-impl fmt::Debug for RefreshSecret {
+impl fmt::Debug for SecretToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RefreshSecret(<redacted>)")
+        f.write_str("SecretToken(<redacted>)")
     }
 }
 
@@ -51,7 +51,7 @@ pub struct TokenPair {
     /// Access-token lifetime.
     pub expires_in: TimeDelta,
     /// Refresh token.
-    pub refresh_token: RefreshSecret,
+    pub refresh_token: SecretToken,
     /// The session the tokens belong to.
     pub session: SessionView,
 }
@@ -61,7 +61,7 @@ impl Application {
     pub(crate) fn token_pair(
         &self,
         session: Session,
-        refresh_token: RefreshSecret,
+        refresh_token: SecretToken,
         now: DateTime<Utc>,
     ) -> Result<TokenPair, TokenCodecError> {
         let ttl = self.policy.access_token_ttl;

@@ -12,11 +12,11 @@ mod geolocation;
 mod ids;
 mod jwt_codec;
 pub mod postgres;
-mod refresh_secrets;
 mod rotation_batch;
 mod session_columns;
 pub mod sqlite;
 mod statements;
+mod token_secrets;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;
@@ -25,4 +25,4 @@ pub use device_parser::UapDeviceParser;
 pub use geolocation::{GeoDatabaseError, MaxMindGeolocator, NoGeolocation};
 pub use ids::UuidV7Generator;
 pub use jwt_codec::JwtCodec;
-pub use refresh_secrets::HmacRefreshSecrets;
+pub use token_secrets::HmacTokenSecrets;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use sessions_application::ports::RefreshSecrets;
+use sessions_application::ports::TokenSecrets;
 use sessions_application::{
     ClientContext, SessionCursor,
     ports::{ActiveFilter, SessionQuery},
@@ -15,7 +15,7 @@ use tokio::{sync::Barrier, time::Instant};
 
 use super::conformance_tests;
 use crate::support::{
-    app::{application, refresh_secrets},
+    app::{application, token_secrets},
     fixtures::{find_token, now, reload},
     race::released_together,
     store::StoreUnderTest,
@@ -123,7 +123,7 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
     assert_ne!(successors[0], pair.refresh_token);
     // The stored chain: the presented token used once, pointing at the one successor,
     // which is the session's current token.
-    let secrets = refresh_secrets();
+    let secrets = token_secrets();
     let original = find_token(&store, &secrets.hash(&pair.refresh_token))
         .await
         .unwrap();

@@ -17,7 +17,7 @@ use sessions_domain::{
     DeviceFingerprint, DeviceInfo, DeviceKind, Location, ParsedDevice, Password, PasswordHash,
     SessionId, SessionPolicy, UserAgent, UserId,
 };
-use sessions_infrastructure::{HmacRefreshSecrets, SystemClock, UuidV7Generator};
+use sessions_infrastructure::{HmacTokenSecrets, SystemClock, UuidV7Generator};
 use uuid::Uuid;
 
 use super::store::StoreUnderTest;
@@ -100,8 +100,8 @@ impl Geolocator for NowhereGeolocator {
 }
 
 /// The refresh-token secrets the application uses (to hash tokens in assertions).
-pub fn refresh_secrets() -> HmacRefreshSecrets {
-    HmacRefreshSecrets::new(b"integration-test-key")
+pub fn token_secrets() -> HmacTokenSecrets {
+    HmacTokenSecrets::new(b"integration-test-key")
 }
 
 /// The application over `store` with `policy`.
@@ -114,7 +114,7 @@ pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application
             events: store.events.clone(),
             passwords: Arc::new(PlainPasswords),
             access_tokens: Arc::new(PlainTokens),
-            refresh_secrets: Arc::new(refresh_secrets()),
+            token_secrets: Arc::new(token_secrets()),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),

@@ -9,7 +9,7 @@ use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, rou
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_domain::{CountryCode, Location, SessionPolicy};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, SystemClock, UapDeviceParser,
+    Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, SystemClock, UapDeviceParser,
     UuidV7Generator, postgres::PostgresStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
@@ -77,7 +77,7 @@ pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> Te
             health: shared,
             passwords: Arc::new(Argon2Hasher::new(cheap, 4).unwrap()),
             access_tokens: Arc::new(JwtCodec::new(b"e2e-jwt-secret", "sessions")),
-            refresh_secrets: Arc::new(HmacRefreshSecrets::new(b"e2e-refresh-key")),
+            token_secrets: Arc::new(HmacTokenSecrets::new(b"e2e-refresh-key")),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(UapDeviceParser::default()),

@@ -2,7 +2,7 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use sessions_application::{RefreshSecret, use_cases::Credentials};
+use sessions_application::{SecretToken, use_cases::Credentials};
 use utoipa::ToSchema;
 
 use super::users::CredentialsBody;
@@ -64,7 +64,7 @@ pub async fn refresh(
 ) -> Result<Json<TokenPairBody>, ApiError> {
     let pair = state
         .service
-        .refresh(&RefreshSecret::new(body.refresh_token))
+        .refresh(&SecretToken::new(body.refresh_token))
         .await?;
     Ok(Json(pair.into()))
 }

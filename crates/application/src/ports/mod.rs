@@ -9,10 +9,10 @@ mod geolocation;
 mod health;
 mod ids;
 mod passwords;
-mod refresh_secrets;
 mod refresh_tokens;
 mod sessions;
 mod store_error;
+mod token_secrets;
 mod users;
 
 pub use access_tokens::{AccessTokenCodec, InvalidAccessToken, TokenCodecError};
@@ -23,20 +23,19 @@ pub use geolocation::Geolocator;
 pub use health::StoreHealth;
 pub use ids::IdGenerator;
 pub use passwords::{HashingError, PasswordHasher};
-pub use refresh_secrets::RefreshSecrets;
 pub use refresh_tokens::{RefreshRotation, RefreshTokenStore};
 pub use sessions::{
     ActiveFilter, CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository,
     SessionStart, StartSessionError,
 };
 pub use store_error::{StoreError, WriteError};
+pub use token_secrets::TokenSecrets;
 pub use users::{InsertUserError, UserRepository};
 
 #[cfg(feature = "mock")]
 pub use {
     access_tokens::MockAccessTokenCodec, clock::MockClock, devices::MockDeviceParser,
     events::MockEventStore, geolocation::MockGeolocator, health::MockStoreHealth,
-    ids::MockIdGenerator, passwords::MockPasswordHasher, refresh_secrets::MockRefreshSecrets,
-    refresh_tokens::MockRefreshTokenStore, sessions::MockSessionRepository,
-    users::MockUserRepository,
+    ids::MockIdGenerator, passwords::MockPasswordHasher, refresh_tokens::MockRefreshTokenStore,
+    sessions::MockSessionRepository, token_secrets::MockTokenSecrets, users::MockUserRepository,
 };

@@ -59,7 +59,7 @@ impl Application {
             }
         };
         let now = self.ports.clock.now();
-        let secrets = &self.ports.refresh_secrets;
+        let secrets = &self.ports.token_secrets;
         let refresh_secret = secrets.generate();
         let session_id = SessionId::from_uuid(self.ports.ids.next_id());
         let refresh_token = RefreshToken::issue(
@@ -144,7 +144,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        RefreshSecret,
+        SecretToken,
         use_cases::test_support::{MockPorts, alice, alice_id, client, session_id, t0, uuid},
     };
 
@@ -179,12 +179,12 @@ mod tests {
             uuid(next)
         });
         ports
-            .refresh_secrets
+            .token_secrets
             .expect_generate()
             .times(1)
-            .returning(|| RefreshSecret::new("refresh-1".into()));
+            .returning(|| SecretToken::new("refresh-1".into()));
         ports
-            .refresh_secrets
+            .token_secrets
             .expect_hash()
             .returning(|_| TokenHash::from_bytes([1; 32]));
         ports.with_client_enrichment(Some("US"));
@@ -325,11 +325,11 @@ mod tests {
             uuid(next)
         });
         ports
-            .refresh_secrets
+            .token_secrets
             .expect_generate()
-            .returning(|| RefreshSecret::new("refresh-1".into()));
+            .returning(|| SecretToken::new("refresh-1".into()));
         ports
-            .refresh_secrets
+            .token_secrets
             .expect_hash()
             .returning(|_| TokenHash::from_bytes([1; 32]));
         ports.with_client_enrichment(None);

@@ -6,7 +6,7 @@ use sessions_domain::{
 };
 
 use crate::{
-    Application, RefreshSecret, TokenPair,
+    Application, SecretToken, TokenPair,
     mutation::{Change, MutationError},
     ports::{RefreshRotation, StoreError, TokenCodecError, WriteError},
     telemetry,
@@ -59,8 +59,8 @@ impl Application {
     /// # Errors
     /// See [`RefreshError`].
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, presented: &RefreshSecret) -> Result<TokenPair, RefreshError> {
-        let secrets = &self.ports.refresh_secrets;
+    pub async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError> {
+        let secrets = &self.ports.token_secrets;
         let hash = secrets.hash(presented);
         for _ in 0..MAX_ATTEMPTS {
             let (token, session) = self
@@ -150,19 +150,19 @@ mod tests {
     use super::*;
     use crate::use_cases::test_support::{MockPorts, alice_id, at, session_of, uuid};
 
-    fn presented() -> RefreshSecret {
-        RefreshSecret::new("presented".into())
+    fn presented() -> SecretToken {
+        SecretToken::new("presented".into())
     }
 
     /// Fake secrets: the hash is the first byte of the value, the successor appends "+".
     fn expect_secrets(ports: &mut MockPorts) {
-        ports.refresh_secrets.expect_hash().returning(|secret| {
+        ports.token_secrets.expect_hash().returning(|secret| {
             TokenHash::from_bytes([u8::try_from(secret.expose().len()).unwrap(); 32])
         });
         ports
-            .refresh_secrets
+            .token_secrets
             .expect_successor_of()
-            .returning(|secret| RefreshSecret::new(format!("{}+", secret.expose())));
+            .returning(|secret| SecretToken::new(format!("{}+", secret.expose())));
         ports
             .access_tokens
             .expect_issue()

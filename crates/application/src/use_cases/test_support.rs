@@ -14,8 +14,8 @@ use crate::{
     AccessClaims, Application, ClientContext, Ports,
     ports::{
         MockAccessTokenCodec, MockClock, MockDeviceParser, MockEventStore, MockGeolocator,
-        MockIdGenerator, MockPasswordHasher, MockRefreshSecrets, MockRefreshTokenStore,
-        MockSessionRepository, MockStoreHealth, MockUserRepository,
+        MockIdGenerator, MockPasswordHasher, MockRefreshTokenStore, MockSessionRepository,
+        MockStoreHealth, MockTokenSecrets, MockUserRepository,
     },
 };
 
@@ -123,7 +123,7 @@ pub struct MockPorts {
     pub events: MockEventStore,
     pub passwords: MockPasswordHasher,
     pub access_tokens: MockAccessTokenCodec,
-    pub refresh_secrets: MockRefreshSecrets,
+    pub token_secrets: MockTokenSecrets,
     pub ids: MockIdGenerator,
     pub devices: MockDeviceParser,
     pub geolocator: MockGeolocator,
@@ -141,7 +141,7 @@ impl MockPorts {
             events: MockEventStore::new(),
             passwords: MockPasswordHasher::new(),
             access_tokens: MockAccessTokenCodec::new(),
-            refresh_secrets: MockRefreshSecrets::new(),
+            token_secrets: MockTokenSecrets::new(),
             ids: MockIdGenerator::new(),
             devices: MockDeviceParser::new(),
             geolocator: MockGeolocator::new(),
@@ -180,7 +180,7 @@ impl MockPorts {
                 events: Arc::new(self.events),
                 passwords: Arc::new(self.passwords),
                 access_tokens: Arc::new(self.access_tokens),
-                refresh_secrets: Arc::new(self.refresh_secrets),
+                token_secrets: Arc::new(self.token_secrets),
                 clock: Arc::new(clock),
                 ids: Arc::new(self.ids),
                 devices: Arc::new(self.devices),

@@ -11,7 +11,7 @@ use std::{
 use sessions_api::{AppState, HttpSettings, install_metrics_recorder, router, serve as serve_http};
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, HmacRefreshSecrets, JwtCodec, MaxMindGeolocator, NoGeolocation,
+    Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, MaxMindGeolocator, NoGeolocation,
     SystemClock, UapDeviceParser, UuidV7Generator,
 };
 use tokio::{net::TcpListener, sync::watch};
@@ -51,7 +51,7 @@ fn application(
                 secrets.jwt_secret.expose().as_bytes(),
                 ISSUER,
             )),
-            refresh_secrets: Arc::new(HmacRefreshSecrets::new(
+            token_secrets: Arc::new(HmacTokenSecrets::new(
                 secrets.refresh_token_key.expose().as_bytes(),
             )),
             clock: Arc::new(SystemClock),

@@ -1,26 +1,26 @@
-//! Adapter: refresh-token values — 256 random bits in URL-safe base64, successors derived
-//! with HMAC-SHA-256 under a server key, stored as SHA-256.
+//! Adapter: opaque token values — 256 random bits in URL-safe base64, refresh-token
+//! successors derived with HMAC-SHA-256 under a server key, stored as SHA-256.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sessions_application::{RefreshSecret, ports::RefreshSecrets};
+use sessions_application::{SecretToken, ports::TokenSecrets};
 use sessions_domain::TokenHash;
 use sha2::{Digest, Sha256};
 
-/// Makes refresh tokens with a server-side HMAC key.
+/// Makes opaque tokens, and refresh-token successors with a server-side HMAC key.
 #[derive(Clone)]
-pub struct HmacRefreshSecrets {
+pub struct HmacTokenSecrets {
     key: Hmac<Sha256>,
 }
 
-impl std::fmt::Debug for HmacRefreshSecrets {
+impl std::fmt::Debug for HmacTokenSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HmacRefreshSecrets(<key redacted>)")
+        f.write_str("HmacTokenSecrets(<key redacted>)")
     }
 }
 
-impl HmacRefreshSecrets {
+impl HmacTokenSecrets {
     /// Uses `key` (any length; 32 random bytes recommended) for successor derivation.
     pub fn new(key: &[u8]) -> Self {
         // HMAC accepts keys of any length, so this cannot fail.
@@ -30,20 +30,20 @@ impl HmacRefreshSecrets {
     }
 }
 
-impl RefreshSecrets for HmacRefreshSecrets {
-    fn generate(&self) -> RefreshSecret {
+impl TokenSecrets for HmacTokenSecrets {
+    fn generate(&self) -> SecretToken {
         let mut bytes = [0_u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        RefreshSecret::new(URL_SAFE_NO_PAD.encode(bytes))
+        SecretToken::new(URL_SAFE_NO_PAD.encode(bytes))
     }
 
-    fn successor_of(&self, presented: &RefreshSecret) -> RefreshSecret {
+    fn successor_of(&self, presented: &SecretToken) -> SecretToken {
         let mut mac = self.key.clone();
         mac.update(presented.expose().as_bytes());
-        RefreshSecret::new(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        SecretToken::new(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
-    fn hash(&self, secret: &RefreshSecret) -> TokenHash {
+    fn hash(&self, secret: &SecretToken) -> TokenHash {
         TokenHash::from_bytes(Sha256::digest(secret.expose().as_bytes()).into())
     }
 }
@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn generated_tokens_are_256_bit_and_distinct() {
-        let secrets = HmacRefreshSecrets::new(b"key");
+        let secrets = HmacTokenSecrets::new(b"key");
         let a = secrets.generate();
         let b = secrets.generate();
         assert_eq!(URL_SAFE_NO_PAD.decode(a.expose()).unwrap().len(), 32);
@@ -63,9 +63,9 @@ mod tests {
 
     #[test]
     fn the_successor_is_deterministic_and_depends_on_the_key() {
-        let token = RefreshSecret::new("presented".into());
-        let one = HmacRefreshSecrets::new(b"key one");
-        let two = HmacRefreshSecrets::new(b"key two");
+        let token = SecretToken::new("presented".into());
+        let one = HmacTokenSecrets::new(b"key one");
+        let two = HmacTokenSecrets::new(b"key two");
         assert_eq!(one.successor_of(&token), one.successor_of(&token));
         assert_ne!(one.successor_of(&token), two.successor_of(&token));
         assert_ne!(one.successor_of(&token), token);
@@ -73,8 +73,8 @@ mod tests {
 
     #[test]
     fn the_stored_hash_is_sha256_of_the_value() {
-        let secrets = HmacRefreshSecrets::new(b"key");
-        let hash = secrets.hash(&RefreshSecret::new("abc".into()));
+        let secrets = HmacTokenSecrets::new(b"key");
+        let hash = secrets.hash(&SecretToken::new("abc".into()));
         assert_eq!(
             hash.as_bytes()[..4],
             [0xba, 0x78, 0x16, 0xbf] // SHA-256("abc") begins ba7816bf
