@@ -2,9 +2,12 @@
 //! parameters, the baseline of the login benchmark, and for context the rate of one hash
 //! per core at once (cores share memory bandwidth): `argon2-time [hashes]`.
 
-use std::{process::ExitCode, time::Instant};
+use std::{
+    process::ExitCode,
+    time::{Duration, Instant},
+};
 
-use sessions_application::ports::PasswordHasher;
+use sessions_application::ports::{HashPriority, PasswordHasher};
 use sessions_domain::Password;
 use sessions_infrastructure::{Argon2Cost, Argon2Hasher};
 
@@ -16,7 +19,7 @@ async fn main() -> ExitCode {
         .unwrap_or(21);
     let cost = Argon2Cost::default();
     let (Ok(hasher), Ok(password)) = (
-        Argon2Hasher::new(cost, 1),
+        Argon2Hasher::new(cost, 1, Duration::MAX),
         Password::new("benchmark password 123".to_owned()),
     ) else {
         eprintln!("argon2 setup failed");
@@ -25,7 +28,7 @@ async fn main() -> ExitCode {
     let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
-        if hasher.hash(&password).await.is_err() {
+        if hasher.hash(&password, HashPriority::Known).await.is_err() {
             eprintln!("hashing failed");
             return ExitCode::FAILURE;
         }
@@ -47,13 +50,13 @@ async fn main() -> ExitCode {
 /// Hashes per second with one hash per core running at once, `rounds` per core.
 async fn parallel_rate(cost: Argon2Cost, password: &Password, rounds: usize) -> Option<f64> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let hasher = Argon2Hasher::new(cost, cores).ok()?;
+    let hasher = Argon2Hasher::new(cost, cores, Duration::MAX).ok()?;
     let started = Instant::now();
     let running: Vec<_> = (0..cores * rounds)
         .map(|_| {
             let hasher = hasher.clone();
             let password = password.clone();
-            tokio::spawn(async move { hasher.hash(&password).await })
+            tokio::spawn(async move { hasher.hash(&password, HashPriority::Known).await })
         })
         .collect();
     for hash in running {

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use sessions_application::{
-    ports::StoreError,
+    ports::{HashingError, StoreError},
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, ChangePasswordError, CleanupError, DeleteUserError, GetSessionError,
@@ -11,6 +11,8 @@ use sessions_application::{
         TrustError,
     },
 };
+
+use sessions_domain::Throttled;
 
 use crate::problem::ApiError;
 
@@ -47,6 +49,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<HashingError> for ApiError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Overloaded { retry_after } => ApiError::overloaded(retry_after),
+            HashingError::Failed(_) => ApiError::internal(&error),
+        }
+    }
+}
+
+impl From<Throttled> for ApiError {
+    fn from(throttled: Throttled) -> Self {
+        ApiError::rate_limited(throttled.retry_after.to_std().unwrap_or_default())
+    }
+}
+
 impl From<RegisterError> for ApiError {
     fn from(error: RegisterError) -> Self {
         match error {
@@ -60,7 +77,8 @@ impl From<RegisterError> for ApiError {
                 "E-mail address taken",
                 "a user with this e-mail address exists",
             ),
-            RegisterError::Hashing(error) => ApiError::internal(&error),
+            RegisterError::Throttled(throttled) => throttled.into(),
+            RegisterError::Hashing(error) => error.into(),
             RegisterError::Store(error) => error.into(),
         }
     }
@@ -70,7 +88,8 @@ impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
             LoginError::InvalidCredentials => invalid_credentials(StatusCode::UNAUTHORIZED),
-            LoginError::Hashing(error) => ApiError::internal(&error),
+            LoginError::Throttled(throttled) => throttled.into(),
+            LoginError::Hashing(error) => error.into(),
             LoginError::TokenCodec(error) => ApiError::internal(&error),
             LoginError::Store(error) => error.into(),
         }
@@ -134,7 +153,9 @@ impl From<ChangePasswordError> for ApiError {
             ChangePasswordError::UserNotFound => {
                 ApiError::unauthorized("the user no longer exists")
             }
-            ChangePasswordError::Hashing(error) => ApiError::internal(&error),
+            ChangePasswordError::SessionRevoked => session_revoked(),
+            ChangePasswordError::Contended => ApiError::contended(),
+            ChangePasswordError::Hashing(error) => error.into(),
             ChangePasswordError::Store(error) => error.into(),
         }
     }

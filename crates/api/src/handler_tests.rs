@@ -12,7 +12,7 @@ use axum::{
 use chrono::{TimeDelta, Utc};
 use serde_json::Value;
 use sessions_application::{
-    AccessClaims, MockSessionService, SessionPage, SessionView,
+    AccessClaims, MockSessionService, SecretToken, SessionPage, SessionView,
     ports::{HashingError, StoreError},
     use_cases::{
         AuthenticateError, Authenticated, LoginError, RefreshError, RegisterError, TrustError,
@@ -20,27 +20,22 @@ use sessions_application::{
 };
 use sessions_domain::{
     InvalidPassword, NewSession, RefreshTokenId, Session, SessionId, SessionInactive,
-    SessionPolicy, SessionStatus, TouchOutcome, TouchWrite, UserId,
+    SessionPolicy, SessionStatus, Throttled, TouchOutcome, TouchWrite, UserId,
 };
 use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::{AppState, HttpSettings, Secret, install_metrics_recorder, router};
 
-fn app_with(service: MockSessionService, login_rate_limit: u32) -> Router {
+fn app(service: MockSessionService) -> Router {
     let settings = HttpSettings {
         admin_token: Secret::new("admin-secret".into()),
         service_token: Secret::new("service-secret".into()),
         trusted_proxies: Vec::new(),
         country_header: None,
-        login_rate_limit,
     };
     let state = AppState::new(Arc::new(service), settings, install_metrics_recorder());
     router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4000))))
-}
-
-fn app(service: MockSessionService) -> Router {
-    app_with(service, 0)
 }
 
 fn json_request(method: &str, uri: &str, body: &str) -> Request<Body> {
@@ -108,40 +103,69 @@ async fn invalid_credentials_are_a_401_with_www_authenticate() {
 }
 
 #[tokio::test]
-async fn logins_over_the_rate_limit_are_429_with_retry_after() {
-    let mut service = MockSessionService::new();
-    service
-        .expect_login()
-        .times(2)
-        .returning(|_, _| Err(LoginError::InvalidCredentials));
-    let app = app_with(service, 2);
-    for _ in 0..2 {
-        let response = app
-            .clone()
+async fn a_throttled_login_is_429_and_an_overloaded_hasher_503_each_with_retry_after() {
+    for (error, status, code, seconds) in [
+        (
+            LoginError::Throttled(Throttled {
+                retry_after: TimeDelta::milliseconds(61_500),
+            }),
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "62",
+        ),
+        (
+            LoginError::Hashing(HashingError::Overloaded {
+                retry_after: std::time::Duration::from_millis(300),
+            }),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "1",
+        ),
+    ] {
+        let mut service = MockSessionService::new();
+        let mut error = Some(error);
+        service
+            .expect_login()
+            .times(1)
+            .returning(move |_, _| Err(error.take().unwrap()));
+        let response = app(service)
             .oneshot(json_request("POST", "/v1/auth/login", LOGIN))
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::RETRY_AFTER], seconds);
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let status_sent = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = serde_json::from_slice(&body).unwrap();
+        assert_problem(&(status_sent, content_type, body), status, code);
     }
-    let response = app
-        .clone()
-        .oneshot(json_request("POST", "/v1/auth/login", LOGIN))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = response.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=60).contains(&retry_after));
+}
+
+#[tokio::test]
+async fn a_login_passes_its_device_token_to_the_use_case() {
+    let mut service = MockSessionService::new();
+    service
+        .expect_login()
+        .withf(|credentials, _| {
+            credentials.device_token.as_ref().map(SecretToken::expose) == Some("device-1")
+        })
+        .times(1)
+        .returning(|_, _| Err(LoginError::InvalidCredentials));
+    let body = r#"{"email": "a@example.com", "password": "x", "device_token": "device-1"}"#;
+    let response = send(app(service), json_request("POST", "/v1/auth/login", body)).await;
+    assert_problem(&response, StatusCode::UNAUTHORIZED, "invalid_credentials");
 }
 
 #[tokio::test]
 async fn a_taken_email_is_409_and_a_short_password_422() {
     let mut service = MockSessionService::new();
     let mut calls = 0;
-    service.expect_register().times(2).returning(move |_| {
+    service.expect_register().times(2).returning(move |_, _| {
         calls += 1;
         Err(if calls == 1 {
             RegisterError::EmailTaken
@@ -208,7 +232,7 @@ async fn a_revoked_session_is_401_session_revoked() {
 #[tokio::test]
 async fn a_store_failure_is_503_and_a_hashing_failure_an_opaque_500() {
     let mut service = MockSessionService::new();
-    service.expect_register().times(1).returning(|_| {
+    service.expect_register().times(1).returning(|_, _| {
         Err(RegisterError::Store(StoreError::new(
             std::io::Error::other("connection refused to 10.1.2.3"),
         )))
@@ -222,8 +246,8 @@ async fn a_store_failure_is_503_and_a_hashing_failure_an_opaque_500() {
     assert!(!unavailable.2.to_string().contains("10.1.2.3"));
 
     let mut service = MockSessionService::new();
-    service.expect_register().times(1).returning(|_| {
-        Err(RegisterError::Hashing(HashingError(
+    service.expect_register().times(1).returning(|_, _| {
+        Err(RegisterError::Hashing(HashingError::Failed(
             "argon2 exploded".into(),
         )))
     });

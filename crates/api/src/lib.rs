@@ -10,7 +10,6 @@ mod handlers;
 mod http_metrics;
 mod openapi;
 mod problem;
-mod rate_limit;
 mod router;
 mod settings;
 mod state;

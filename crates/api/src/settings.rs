@@ -44,8 +44,6 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<IpNetwork>,
     /// Header a trusted proxy puts the client's country in (e.g. `cf-ipcountry`).
     pub country_header: Option<HeaderName>,
-    /// Login attempts per minute per client IP and per account; `0` disables the limit.
-    pub login_rate_limit: u32,
 }
 
 #[cfg(test)]

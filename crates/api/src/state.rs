@@ -5,7 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sessions_application::SessionService;
 
-use crate::{rate_limit::LoginRateLimiter, settings::HttpSettings};
+use crate::settings::HttpSettings;
 
 /// The router's state: one shared allocation, so each handler's copy is one reference count.
 #[derive(Clone)]
@@ -17,8 +17,6 @@ pub struct Shared {
     pub service: Arc<dyn SessionService>,
     /// HTTP settings.
     pub settings: Arc<HttpSettings>,
-    /// Login rate limiter.
-    pub login_limiter: Arc<LoginRateLimiter>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
@@ -31,7 +29,6 @@ impl AppState {
         metrics: PrometheusHandle,
     ) -> Self {
         Self(Arc::new(Shared {
-            login_limiter: Arc::new(LoginRateLimiter::new(settings.login_rate_limit)),
             service,
             settings: Arc::new(settings),
             metrics,

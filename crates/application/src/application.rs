@@ -6,8 +6,9 @@ use std::sync::Arc;
 use sessions_domain::SessionPolicy;
 
 use crate::ports::{
-    AccessTokenCodec, Clock, DeviceParser, EventStore, Geolocator, IdGenerator, PasswordHasher,
-    RefreshTokenStore, SessionRepository, StoreHealth, TokenSecrets, UserRepository,
+    AccessTokenCodec, AttemptCounters, Clock, DeviceParser, DeviceTokenStore, EventStore,
+    Geolocator, IdGenerator, PasswordHasher, RefreshTokenStore, SessionRepository, StoreHealth,
+    TokenSecrets, UserRepository,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
@@ -21,6 +22,10 @@ pub struct Ports {
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     /// Audit-trail reads.
     pub events: Arc<dyn EventStore>,
+    /// The throttle's attempt counts.
+    pub attempts: Arc<dyn AttemptCounters>,
+    /// Device tokens.
+    pub device_tokens: Arc<dyn DeviceTokenStore>,
     /// Password hashing.
     pub passwords: Arc<dyn PasswordHasher>,
     /// Access-token signing.

@@ -12,6 +12,7 @@ mod pagination;
 pub mod ports;
 mod service;
 mod telemetry;
+mod throttle;
 mod tokens;
 pub mod use_cases;
 mod view;

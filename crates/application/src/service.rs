@@ -14,9 +14,9 @@ use crate::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, Authenticated, ChangePasswordError, CleanupError, CleanupReport,
         Credentials, DeleteUserError, GetSessionError, IntrospectError, IntrospectRequest,
-        Introspection, ListEventsError, ListSessionsError, LoginError, LogoutError, PasswordChange,
-        RefreshError, RegisterError, Registration, RevokeOtherSessionsError, RevokeSessionError,
-        SessionListing, SetSessionLimitError, TrustError,
+        Introspection, ListEventsError, ListSessionsError, LoggedIn, LoginError, LogoutError,
+        PasswordChange, RefreshError, RegisterError, Registration, RevokeOtherSessionsError,
+        RevokeSessionError, SessionListing, SetSessionLimitError, TrustError,
     },
 };
 
@@ -25,12 +25,16 @@ use crate::{
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait SessionService: Send + Sync {
-    async fn register(&self, registration: Registration) -> Result<User, RegisterError>;
+    async fn register(
+        &self,
+        registration: Registration,
+        client: &ClientContext,
+    ) -> Result<User, RegisterError>;
     async fn login(
         &self,
         credentials: Credentials,
         client: ClientContext,
-    ) -> Result<TokenPair, LoginError>;
+    ) -> Result<LoggedIn, LoginError>;
     async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError>;
     async fn authenticate(
         &self,
@@ -109,14 +113,18 @@ pub trait SessionService: Send + Sync {
 
 #[async_trait]
 impl SessionService for Application {
-    async fn register(&self, registration: Registration) -> Result<User, RegisterError> {
-        Application::register(self, registration).await
+    async fn register(
+        &self,
+        registration: Registration,
+        client: &ClientContext,
+    ) -> Result<User, RegisterError> {
+        Application::register(self, registration, client).await
     }
     async fn login(
         &self,
         credentials: Credentials,
         client: ClientContext,
-    ) -> Result<TokenPair, LoginError> {
+    ) -> Result<LoggedIn, LoginError> {
         Application::login(self, credentials, client).await
     }
     async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError> {

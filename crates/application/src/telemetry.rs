@@ -25,3 +25,9 @@ pub(crate) fn refresh(outcome: &'static str) {
 pub(crate) fn suspicious(kind: SuspiciousKind) {
     metrics::counter!("sessions_suspicious_events_total", "kind" => kind.as_str()).increment(1);
 }
+
+/// Counts a failure that used up the last attempt of a budget (`account`, `device_token`,
+/// `network_failures`, `password_changes`): the next attempt against it is refused.
+pub(crate) fn budget_spent(scope: &'static str) {
+    metrics::counter!("sessions_throttle_budgets_spent_total", "scope" => scope).increment(1);
+}

@@ -42,3 +42,7 @@ uuid_id!(
     /// Identifies one refresh token of a session's rotation chain.
     RefreshTokenId
 );
+uuid_id!(
+    /// Identifies a device token: a browser or app that has signed in to an account before.
+    DeviceTokenId
+);

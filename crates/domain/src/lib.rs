@@ -1,10 +1,12 @@
 //! `sessions-domain`: the centre of the hexagon.
 //!
 //! Pure session rules — the [`Session`] aggregate, its value types, lifecycle, refresh-token
-//! rotation, the session-limit eviction choice and the domain events. No I/O and no clock:
+//! rotation, the session-limit eviction choice, the throttle's budgets, device tokens and the
+//! domain events. No I/O and no clock:
 //! every rule takes `now` as an argument.
 
 mod device;
+mod device_token;
 mod email;
 mod event;
 mod eviction;
@@ -17,14 +19,17 @@ mod provider;
 mod refresh;
 mod revocation;
 mod session;
+mod throttle;
+mod time;
 mod user;
 mod user_agent;
 
 pub use device::{DeviceFingerprint, DeviceInfo, DeviceKind, ParsedDevice};
+pub use device_token::DeviceToken;
 pub use email::{Email, InvalidEmail};
 pub use event::{SessionEvent, SessionEventKind, SuspiciousKind};
 pub use eviction::{EvictionCandidate, choose_evictions};
-pub use ids::{RefreshTokenId, SessionId, UserId};
+pub use ids::{DeviceTokenId, RefreshTokenId, SessionId, UserId};
 pub use location::{CountryCode, InvalidCountryCode, Location};
 pub use network::{NetworkRelation, network_relation};
 pub use password::{InvalidPassword, Password, PasswordHash};
@@ -36,5 +41,9 @@ pub use session::{
     AlreadyRevoked, IpChange, NewSession, Session, SessionInactive, SessionState, SessionStatus,
     TouchOutcome, TouchRequest, TouchWrite,
 };
+pub use throttle::{
+    AttemptCount, Budget, BudgetKey, ThrottlePolicy, Throttled, ThrottledNetwork, admit,
+};
+pub use time::{add_saturating, sub_saturating};
 pub use user::User;
 pub use user_agent::UserAgent;

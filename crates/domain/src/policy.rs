@@ -4,6 +4,8 @@ use std::num::NonZeroU32;
 
 use chrono::TimeDelta;
 
+use crate::ThrottlePolicy;
+
 /// How many active sessions a user may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionLimit {
@@ -49,6 +51,8 @@ pub struct SessionPolicy {
     pub retention: TimeDelta,
     /// Rows deleted per cleanup batch. Default 1000.
     pub cleanup_batch_size: u32,
+    /// The attempt budgets of logins, password changes and registrations.
+    pub throttle: ThrottlePolicy,
 }
 
 impl Default for SessionPolicy {
@@ -63,6 +67,7 @@ impl Default for SessionPolicy {
             access_token_ttl: TimeDelta::minutes(15),
             retention: TimeDelta::days(7),
             cleanup_batch_size: 1000,
+            throttle: ThrottlePolicy::default(),
         }
     }
 }

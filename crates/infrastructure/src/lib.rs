@@ -4,6 +4,7 @@
 //! ids, refresh-token secrets).
 
 mod argon2_hasher;
+mod attempt_keys;
 mod batcher;
 mod clock;
 mod corrupt_row;

@@ -249,7 +249,7 @@ async fn cleanup_deletes_sessions_ended_before_the_retention() {
     let user = server.user("abe@example.com").await;
     sqlx::query("UPDATE sessions SET expires_at = now() - interval '8 days' WHERE id = $1::uuid")
         .bind(&user.session_id)
-        .execute(server.store.pool())
+        .execute(server.postgres().pool())
         .await
         .unwrap();
     let body: Value = server

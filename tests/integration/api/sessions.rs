@@ -1,13 +1,11 @@
 //! A user's sessions over HTTP: list, read, revoke (also across instances), trust, events,
 //! the session limit, and isolation between users.
 
+use crate::support::server::{
+    ServerOptions, Tokens, expect_problem, second_store, spawn_server, spawn_server_on,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sessions_infrastructure::postgres::PostgresStore;
-
-use crate::support::server::{
-    ServerOptions, Tokens, expect_problem, spawn_server, spawn_server_on,
-};
 
 async fn json_of(response: reqwest::Response) -> Value {
     assert!(response.status().is_success(), "{}", response.status());
@@ -102,21 +100,14 @@ async fn revoking_a_session_makes_its_token_fail_on_the_very_next_request() {
     assert_eq!(shown["revoked_reason"], "user_revoked");
 }
 
-/// A second connection pool to the same database, as another server process would have.
-async fn second_store(store: &PostgresStore) -> PostgresStore {
-    let options = store.pool().connect_options().as_ref().clone();
-    PostgresStore::from_pool(
-        sqlx::postgres::PgPoolOptions::new()
-            .connect_with(options)
-            .await
-            .unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn a_revocation_on_one_instance_is_refused_at_once_by_another_sharing_the_database() {
     let first = spawn_server(ServerOptions::default()).await;
-    let second = spawn_server_on(second_store(&first.store).await, ServerOptions::default()).await;
+    let second = spawn_server_on(
+        second_store(first.postgres()).await,
+        ServerOptions::default(),
+    )
+    .await;
     let phone = first.user("olga@example.com").await;
     let laptop = first.login("olga@example.com").await;
     let on_second = second

@@ -35,7 +35,17 @@ fn credentials(email: &str) -> Credentials {
     Credentials {
         email: email.into(),
         password: PASSWORD.into(),
+        device_token: None,
     }
+}
+
+/// The default rules without the throttle: these races are many attempts of one client on
+/// purpose.
+fn unthrottled() -> SessionPolicy {
+    let mut policy = SessionPolicy::default();
+    policy.throttle.lockout_threshold = 0;
+    policy.throttle.network_failure_limit = 0;
+    policy
 }
 
 async fn all_sessions(store: &StoreUnderTest, user: sessions_domain::UserId) -> Vec<Session> {
@@ -66,12 +76,15 @@ async fn all_sessions(store: &StoreUnderTest, user: sessions_domain::UserId) -> 
 async fn fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_active(
     store: StoreUnderTest,
 ) {
-    let app = application(&store, SessionPolicy::default());
+    let app = application(&store, unthrottled());
     let user = app
-        .register(Registration {
-            email: "racer@example.com".into(),
-            password: PASSWORD.into(),
-        })
+        .register(
+            Registration {
+                email: "racer@example.com".into(),
+                password: PASSWORD.into(),
+            },
+            &client(),
+        )
         .await
         .unwrap();
     app.set_session_limit(user.id, Some(3)).await.unwrap();
@@ -96,20 +109,23 @@ async fn fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_activ
 }
 
 async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: StoreUnderTest) {
-    let app = application(&store, SessionPolicy::default());
-    app.register(Registration {
-        email: "tabs@example.com".into(),
-        password: PASSWORD.into(),
-    })
+    let app = application(&store, unthrottled());
+    app.register(
+        Registration {
+            email: "tabs@example.com".into(),
+            password: PASSWORD.into(),
+        },
+        &client(),
+    )
     .await
     .unwrap();
     let pair = app
         .login(credentials("tabs@example.com"), client())
         .await
         .unwrap();
-    let session_id = pair.session.session.id();
+    let session_id = pair.tokens.session.session.id();
     let refreshes = released_together(0..20, |_| {
-        let (app, token) = (app.clone(), pair.refresh_token.clone());
+        let (app, token) = (app.clone(), pair.tokens.refresh_token.clone());
         async move { app.refresh(&token).await }
     })
     .await;
@@ -120,11 +136,11 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
 
     // Every tab got the same successor: one chain, not twenty.
     assert!(successors.iter().all(|token| *token == successors[0]));
-    assert_ne!(successors[0], pair.refresh_token);
+    assert_ne!(successors[0], pair.tokens.refresh_token);
     // The stored chain: the presented token used once, pointing at the one successor,
     // which is the session's current token.
     let secrets = token_secrets();
-    let original = find_token(&store, &secrets.hash(&pair.refresh_token))
+    let original = find_token(&store, &secrets.hash(&pair.tokens.refresh_token))
         .await
         .unwrap();
     let successor = find_token(&store, &secrets.hash(&successors[0]))
@@ -171,26 +187,33 @@ async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
     // Every request writes its activity, so every request races the revocation.
     let policy = SessionPolicy {
         activity_write_interval: TimeDelta::zero(),
-        ..SessionPolicy::default()
+        ..unthrottled()
     };
     let app = application(&store, policy);
     let user = app
-        .register(Registration {
-            email: "busy@example.com".into(),
-            password: PASSWORD.into(),
-        })
+        .register(
+            Registration {
+                email: "busy@example.com".into(),
+                password: PASSWORD.into(),
+            },
+            &client(),
+        )
         .await
         .unwrap();
     let pair = app
         .login(credentials("busy@example.com"), client())
         .await
         .unwrap();
-    let session_id = pair.session.session.id();
+    let session_id = pair.tokens.session.session.id();
     let barrier = Arc::new(Barrier::new(31));
 
     let requests: Vec<_> = (0..30)
         .map(|_| {
-            let (app, barrier, token) = (app.clone(), barrier.clone(), pair.access_token.clone());
+            let (app, barrier, token) = (
+                app.clone(),
+                barrier.clone(),
+                pair.tokens.access_token.clone(),
+            );
             tokio::spawn(async move {
                 barrier.wait().await;
                 let mut outcomes = Vec::new();
@@ -229,7 +252,7 @@ async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
     let revocation = session.state().revocation.expect("revoked");
     assert_eq!(revocation.reason, RevocationReason::UserRevoked);
     assert!(matches!(
-        app.authenticate(&pair.access_token, &client()).await,
+        app.authenticate(&pair.tokens.access_token, &client()).await,
         Err(AuthenticateError::SessionRevoked)
     ));
     let active = store
@@ -251,11 +274,14 @@ async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
 }
 
 async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnderTest) {
-    let app = application(&store, SessionPolicy::default());
-    app.register(Registration {
-        email: "flaky@example.com".into(),
-        password: PASSWORD.into(),
-    })
+    let app = application(&store, unthrottled());
+    app.register(
+        Registration {
+            email: "flaky@example.com".into(),
+            password: PASSWORD.into(),
+        },
+        &client(),
+    )
     .await
     .unwrap();
     // Clients that hang up mid-request: each login is aborted after a different number of
@@ -275,11 +301,11 @@ async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnder
         .login(credentials("flaky@example.com"), client())
         .await
         .unwrap();
-    let user = pair.session.session.user_id();
-    app.revoke_other_sessions(user, pair.session.session.id())
+    let user = pair.tokens.session.session.user_id();
+    app.revoke_other_sessions(user, pair.tokens.session.session.id())
         .await
         .unwrap();
-    app.refresh(&pair.refresh_token).await.unwrap();
+    app.refresh(&pair.tokens.refresh_token).await.unwrap();
 }
 
 conformance_tests!(

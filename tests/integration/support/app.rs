@@ -9,7 +9,7 @@ use chrono::DateTime;
 use sessions_application::{
     AccessClaims, Application, Ports,
     ports::{
-        AccessTokenCodec, DeviceParser, Geolocator, HashingError, InvalidAccessToken,
+        AccessTokenCodec, DeviceParser, Geolocator, HashPriority, HashingError, InvalidAccessToken,
         PasswordHasher, TokenCodecError,
     },
 };
@@ -61,15 +61,32 @@ struct PlainPasswords;
 
 #[async_trait]
 impl PasswordHasher for PlainPasswords {
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashingError> {
+    fn admits(&self, _priority: HashPriority) -> Result<(), HashingError> {
+        Ok(())
+    }
+
+    async fn hash(
+        &self,
+        password: &Password,
+        _priority: HashPriority,
+    ) -> Result<PasswordHash, HashingError> {
         Ok(PasswordHash::new(format!("plain:{}", password.expose())))
     }
 
-    async fn verify(&self, candidate: &str, hash: &PasswordHash) -> Result<bool, HashingError> {
+    async fn verify(
+        &self,
+        candidate: &str,
+        hash: &PasswordHash,
+        _priority: HashPriority,
+    ) -> Result<bool, HashingError> {
         Ok(hash.as_str() == format!("plain:{candidate}"))
     }
 
-    async fn verify_dummy(&self, _candidate: &str) -> Result<(), HashingError> {
+    async fn verify_dummy(
+        &self,
+        _candidate: &str,
+        _priority: HashPriority,
+    ) -> Result<(), HashingError> {
         Ok(())
     }
 }
@@ -112,6 +129,8 @@ pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application
             sessions: store.sessions.clone(),
             refresh_tokens: store.refresh_tokens.clone(),
             events: store.events.clone(),
+            attempts: store.attempts.clone(),
+            device_tokens: store.device_tokens.clone(),
             passwords: Arc::new(PlainPasswords),
             access_tokens: Arc::new(PlainTokens),
             token_secrets: Arc::new(token_secrets()),

@@ -4,8 +4,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngCore;
 use sessions_application::ports::SessionStart;
 use sessions_domain::{
-    DeviceInfo, Email, Location, NewSession, PasswordHash, RefreshToken, RefreshTokenId, Session,
-    SessionEvent, SessionId, SessionPolicy, TokenHash, User, UserAgent, UserId,
+    DeviceInfo, DeviceToken, DeviceTokenId, Email, Location, NewSession, PasswordHash,
+    RefreshToken, RefreshTokenId, Session, SessionEvent, SessionId, SessionPolicy, TokenHash, User,
+    UserAgent, UserId,
 };
 use uuid::Uuid;
 
@@ -74,10 +75,18 @@ pub fn session_start(
         &policy,
         at,
     );
+    let device_token = DeviceToken::issue(
+        DeviceTokenId::from_uuid(Uuid::now_v7()),
+        user_id,
+        random_hash(),
+        at,
+        policy.throttle.device_token_lifetime,
+    );
     SessionStart {
         session,
         created,
         refresh_token,
+        device_token,
         policy,
         now: at,
     }

@@ -1,16 +1,31 @@
 //! The real HTTP server on a random port, over a fresh Postgres database, and a real HTTP
 //! client to call it.
 
-use std::{net::IpAddr, sync::Arc};
+use std::{
+    net::IpAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use async_trait::async_trait;
 
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, router, serve};
-use sessions_application::{Application, Ports, ports::Geolocator};
-use sessions_domain::{CountryCode, Location, SessionPolicy};
+use sessions_application::{
+    Application, Ports,
+    ports::{
+        AttemptCounters, DeviceTokenStore, EventStore, Geolocator, HashPriority, HashingError,
+        PasswordHasher, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
+    },
+};
+use sessions_domain::{CountryCode, Location, Password, PasswordHash, SessionPolicy};
 use sessions_infrastructure::{
     Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, SystemClock, UapDeviceParser,
-    UuidV7Generator, postgres::PostgresStore,
+    UuidV7Generator, postgres::PostgresStore, sqlite::SqliteStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
 
@@ -44,38 +59,133 @@ impl Geolocator for TestGeolocator {
 #[derive(Clone, Copy, Default)]
 pub struct ServerOptions {
     pub policy: SessionPolicy,
-    pub login_rate_limit: u32,
+}
+
+/// The real hasher (at a cheap cost), counting the hashes it is asked for.
+struct CountingHasher {
+    inner: Argon2Hasher,
+    hashes: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl PasswordHasher for CountingHasher {
+    fn admits(&self, priority: HashPriority) -> Result<(), HashingError> {
+        self.inner.admits(priority)
+    }
+
+    async fn hash(
+        &self,
+        password: &Password,
+        priority: HashPriority,
+    ) -> Result<PasswordHash, HashingError> {
+        self.hashes.fetch_add(1, Ordering::SeqCst);
+        self.inner.hash(password, priority).await
+    }
+
+    async fn verify(
+        &self,
+        candidate: &str,
+        hash: &PasswordHash,
+        priority: HashPriority,
+    ) -> Result<bool, HashingError> {
+        self.hashes.fetch_add(1, Ordering::SeqCst);
+        self.inner.verify(candidate, hash, priority).await
+    }
+
+    async fn verify_dummy(
+        &self,
+        candidate: &str,
+        priority: HashPriority,
+    ) -> Result<(), HashingError> {
+        self.hashes.fetch_add(1, Ordering::SeqCst);
+        self.inner.verify_dummy(candidate, priority).await
+    }
 }
 
 /// A running server.
 pub struct TestServer {
     pub base: String,
     pub client: Client,
-    pub store: PostgresStore,
+    /// Password hashes and verifications the server has run.
+    hashes: Arc<AtomicUsize>,
+    /// The Postgres store, for a server over Postgres.
+    postgres: Option<PostgresStore>,
+    /// Keeps a SQLite server's folder as long as the server.
+    _folder: Option<tempfile::TempDir>,
     _shutdown: oneshot::Sender<()>,
 }
 
-/// Starts a server over a fresh database.
+/// Starts a server over a fresh Postgres database.
 pub async fn spawn_server(options: ServerOptions) -> TestServer {
     spawn_server_on(fresh_store(20).await, options).await
 }
 
 /// Starts a server over `store` (several servers may share one database).
 pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> TestServer {
+    let mut server = serve_over(store.clone(), options, None).await;
+    server.postgres = Some(store);
+    server
+}
+
+/// A second connection pool to the same database, as another server process would have.
+pub async fn second_store(store: &PostgresStore) -> PostgresStore {
+    let options = store.pool().connect_options().as_ref().clone();
+    PostgresStore::from_pool(
+        sqlx::postgres::PgPoolOptions::new()
+            .connect_with(options)
+            .await
+            .unwrap(),
+    )
+}
+
+/// Starts a server over a fresh SQLite file.
+pub async fn spawn_sqlite_server(options: ServerOptions) -> TestServer {
+    let folder = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    serve_over(store, options, Some(folder)).await
+}
+
+/// The application over `store` (whose files are in `folder`, if any), served on a random
+/// port.
+async fn serve_over<S>(
+    store: S,
+    options: ServerOptions,
+    folder: Option<tempfile::TempDir>,
+) -> TestServer
+where
+    S: UserRepository
+        + SessionRepository
+        + RefreshTokenStore
+        + EventStore
+        + AttemptCounters
+        + DeviceTokenStore
+        + StoreHealth
+        + 'static,
+{
     let cheap = Argon2Cost {
         memory_kib: 1024,
         iterations: 1,
         parallelism: 1,
     };
-    let shared = Arc::new(store.clone());
+    let shared = Arc::new(store);
+    let hashes = Arc::new(AtomicUsize::new(0));
+    let passwords = CountingHasher {
+        inner: Argon2Hasher::new(cheap, 4, Duration::from_secs(5)).unwrap(),
+        hashes: Arc::clone(&hashes),
+    };
     let application = Application::new(
         Ports {
             users: shared.clone(),
             sessions: shared.clone(),
             refresh_tokens: shared.clone(),
             events: shared.clone(),
+            attempts: shared.clone(),
+            device_tokens: shared.clone(),
             health: shared,
-            passwords: Arc::new(Argon2Hasher::new(cheap, 4).unwrap()),
+            passwords: Arc::new(passwords),
             access_tokens: Arc::new(JwtCodec::new(b"e2e-jwt-secret", "sessions")),
             token_secrets: Arc::new(HmacTokenSecrets::new(b"e2e-refresh-key")),
             clock: Arc::new(SystemClock),
@@ -91,7 +201,6 @@ pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> Te
         // The tests speak through "a proxy" on loopback to choose client addresses.
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         country_header: Some("cf-ipcountry".parse().unwrap()),
-        login_rate_limit: options.login_rate_limit,
     };
     let state = AppState::new(Arc::new(application), settings, install_metrics_recorder());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -103,7 +212,9 @@ pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> Te
     TestServer {
         base,
         client: Client::new(),
-        store,
+        hashes,
+        postgres: None,
+        _folder: folder,
         _shutdown: shutdown,
     }
 }
@@ -118,6 +229,16 @@ pub struct Tokens {
 }
 
 impl TestServer {
+    /// The Postgres store of a server over Postgres.
+    pub fn postgres(&self) -> &PostgresStore {
+        self.postgres.as_ref().expect("a server over Postgres")
+    }
+
+    /// Password hashes and verifications run so far.
+    pub fn hashes(&self) -> usize {
+        self.hashes.load(Ordering::SeqCst)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use sessions_application::ports::{
-    EventStore, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
+    AttemptCounters, DeviceTokenStore, EventStore, RefreshTokenStore, SessionRepository,
+    StoreHealth, UserRepository,
 };
 use sessions_infrastructure::sqlite::SqliteStore;
 
@@ -14,6 +15,8 @@ pub struct StoreUnderTest {
     pub sessions: Arc<dyn SessionRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub events: Arc<dyn EventStore>,
+    pub attempts: Arc<dyn AttemptCounters>,
+    pub device_tokens: Arc<dyn DeviceTokenStore>,
     pub health: Arc<dyn StoreHealth>,
     /// Keeps a file-backed store's folder alive as long as the store.
     _folder: Option<Arc<tempfile::TempDir>>,
@@ -26,6 +29,8 @@ impl StoreUnderTest {
             + SessionRepository
             + RefreshTokenStore
             + EventStore
+            + AttemptCounters
+            + DeviceTokenStore
             + StoreHealth
             + 'static,
     {
@@ -35,6 +40,8 @@ impl StoreUnderTest {
             sessions: store.clone(),
             refresh_tokens: store.clone(),
             events: store.clone(),
+            attempts: store.clone(),
+            device_tokens: store.clone(),
             health: store,
             _folder: None,
         }

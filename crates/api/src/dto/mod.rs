@@ -6,4 +6,4 @@ mod token_pair;
 
 pub use session::{SessionBody, SessionPageBody};
 pub use timestamp::{optional_rfc3339, rfc3339};
-pub use token_pair::TokenPairBody;
+pub use token_pair::{LoginBody, TokenPairBody};

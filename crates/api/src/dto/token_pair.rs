@@ -1,7 +1,7 @@
 //! The TokenPair JSON of login and refresh.
 
 use serde::Serialize;
-use sessions_application::TokenPair;
+use sessions_application::{TokenPair, use_cases::LoggedIn};
 use utoipa::ToSchema;
 
 use super::SessionBody;
@@ -31,6 +31,28 @@ impl From<TokenPair> for TokenPairBody {
             token_type: "Bearer",
             expires_in: pair.expires_in.num_seconds(),
             session: pair.session.into(),
+        }
+    }
+}
+
+/// What a login returns: the session's tokens, and the device token to present at this
+/// client's next login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginBody {
+    /// The session's tokens.
+    #[serde(flatten)]
+    pub tokens: TokenPairBody,
+    /// Present it as `device_token` at this client's next login to this account: it is not
+    /// throttled by anyone else's failed attempts. Replaces the one presented (which stops
+    /// working). Keep it like a password.
+    pub device_token: String,
+}
+
+impl From<LoggedIn> for LoginBody {
+    fn from(logged_in: LoggedIn) -> Self {
+        Self {
+            tokens: logged_in.tokens.into(),
+            device_token: logged_in.device_token.expose().to_owned(),
         }
     }
 }

@@ -104,7 +104,6 @@ mod tests {
             service_token: Secret::new("s".into()),
             trusted_proxies: proxies.iter().map(|p| p.parse().unwrap()).collect(),
             country_header: Some(HeaderName::from_static("cf-ipcountry")),
-            login_rate_limit: 0,
         }
     }
 

@@ -5,42 +5,58 @@ use serde::Deserialize;
 use sessions_application::{SecretToken, use_cases::Credentials};
 use utoipa::ToSchema;
 
-use super::users::CredentialsBody;
 use crate::{
-    dto::TokenPairBody,
+    dto::{LoginBody, TokenPairBody},
     extract::{ApiJson, ClientInfo, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
 
+/// Login body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequestBody {
+    /// E-mail address.
+    #[schema(example = "alice@example.com")]
+    pub email: String,
+    /// Password.
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+    /// The `device_token` of this client's last login to this account, if it has one:
+    /// its attempts are then judged by its own failures only, never locked by anyone else's.
+    pub device_token: Option<String>,
+}
+
 /// Log in: starts a session (evicting the least recently active ones over the limit).
-#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = CredentialsBody,
+///
+/// Failed attempts are throttled per account for clients without a device token of the
+/// account, per device token for those with one, and per network; a refused attempt is
+/// answered before any password is checked.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequestBody,
     responses(
-        (status = 201, description = "Session started", body = TokenPairBody),
+        (status = 201, description = "Session started", body = LoginBody),
         (status = 401, description = "`invalid_credentials` (unknown e-mail and wrong password alike)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many failed attempts for this account, device token or network; `Retry-After` says when to try again", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: password checks are saturated, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     ClientInfo(client): ClientInfo,
-    ApiJson(body): ApiJson<CredentialsBody>,
-) -> Result<(StatusCode, Json<TokenPairBody>), ApiError> {
-    state
-        .login_limiter
-        .check(client.ip, &body.email)
-        .map_err(ApiError::rate_limited)?;
-    let pair = state
+    ApiJson(body): ApiJson<LoginRequestBody>,
+) -> Result<(StatusCode, Json<LoginBody>), ApiError> {
+    let logged_in = state
         .service
         .login(
             Credentials {
                 email: body.email,
                 password: body.password,
+                device_token: body.device_token.map(SecretToken::new),
             },
             client,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(pair.into())))
+    Ok((StatusCode::CREATED, Json(logged_in.into())))
 }
 
 /// Refresh body.

@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use crate::{
     dto::rfc3339,
-    extract::{ApiJson, CurrentSession},
+    extract::{ApiJson, ClientInfo, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
 
-/// Registration and login body.
+/// Registration body.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialsBody {
@@ -42,19 +42,25 @@ pub struct UserBody {
 #[utoipa::path(post, path = "/v1/users", tag = "users", request_body = CredentialsBody,
     responses(
         (status = 201, description = "Registered", body = UserBody),
-        (status = 409, description = "`email_taken`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken` (answered without checking the password)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_request`: e-mail syntax, password 12–128 characters, unknown field", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many registrations from this network, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: password hashing is saturated, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn register(
     State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<(StatusCode, Json<UserBody>), ApiError> {
     let user = state
         .service
-        .register(Registration {
-            email: body.email,
-            password: body.password,
-        })
+        .register(
+            Registration {
+                email: body.email,
+                password: body.password,
+            },
+            &client,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -81,8 +87,9 @@ pub struct PasswordChangeBody {
     request_body = PasswordChangeBody, security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; every other session revoked"),
-        (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`, `session_revoked` (also after the session's fifth wrong current password, which revokes it), `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "`invalid_credentials`: wrong current password", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`: password hashing is saturated, with `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn change_password(

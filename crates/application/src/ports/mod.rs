@@ -2,7 +2,9 @@
 //! `sessions-infrastructure` implement them; tests use the mockall mocks (`mock` feature).
 
 mod access_tokens;
+mod attempts;
 mod clock;
+mod device_tokens;
 mod devices;
 mod events;
 mod geolocation;
@@ -16,13 +18,15 @@ mod token_secrets;
 mod users;
 
 pub use access_tokens::{AccessTokenCodec, InvalidAccessToken, TokenCodecError};
+pub use attempts::AttemptCounters;
 pub use clock::Clock;
+pub use device_tokens::DeviceTokenStore;
 pub use devices::DeviceParser;
 pub use events::EventStore;
 pub use geolocation::Geolocator;
 pub use health::StoreHealth;
 pub use ids::IdGenerator;
-pub use passwords::{HashingError, PasswordHasher};
+pub use passwords::{HashPriority, HashingError, PasswordHasher};
 pub use refresh_tokens::{RefreshRotation, RefreshTokenStore};
 pub use sessions::{
     ActiveFilter, CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository,
@@ -34,8 +38,9 @@ pub use users::{InsertUserError, UserRepository};
 
 #[cfg(feature = "mock")]
 pub use {
-    access_tokens::MockAccessTokenCodec, clock::MockClock, devices::MockDeviceParser,
-    events::MockEventStore, geolocation::MockGeolocator, health::MockStoreHealth,
-    ids::MockIdGenerator, passwords::MockPasswordHasher, refresh_tokens::MockRefreshTokenStore,
+    access_tokens::MockAccessTokenCodec, attempts::MockAttemptCounters, clock::MockClock,
+    device_tokens::MockDeviceTokenStore, devices::MockDeviceParser, events::MockEventStore,
+    geolocation::MockGeolocator, health::MockStoreHealth, ids::MockIdGenerator,
+    passwords::MockPasswordHasher, refresh_tokens::MockRefreshTokenStore,
     sessions::MockSessionRepository, token_secrets::MockTokenSecrets, users::MockUserRepository,
 };

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_domain::{
-    RefreshToken, RevocationReason, Session, SessionEvent, SessionId, SessionPolicy, UserId,
+    DeviceToken, RefreshToken, RevocationReason, Session, SessionEvent, SessionId, SessionPolicy,
+    UserId,
 };
 
 use super::{StoreError, WriteError};
@@ -18,6 +19,8 @@ pub struct SessionStart {
     pub created: SessionEvent,
     /// Its first refresh token.
     pub refresh_token: RefreshToken,
+    /// The device token the login hands out: new, or the presented one renewed (same id).
+    pub device_token: DeviceToken,
     /// The rules for the session limit (default limit, idle timeout).
     pub policy: SessionPolicy,
     /// The login time.
@@ -98,8 +101,8 @@ pub trait SessionRepository: Send + Sync {
     /// Inserts a new session with its first refresh token, under the user's session limit:
     /// in one transaction that serialises concurrent logins of the same user, it counts the
     /// user's active sessions, revokes those `choose_evictions` picks (reason
-    /// `session_limit`, evicted by the new session) and inserts the new one. Returns the
-    /// eviction events it wrote.
+    /// `session_limit`, evicted by the new session), inserts the new one and writes the
+    /// device token (inserted, or replaced by id). Returns the eviction events it wrote.
     ///
     /// # Errors
     /// [`StartSessionError::UserNotFound`] when the owner does not exist;

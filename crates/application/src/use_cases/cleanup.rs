@@ -1,7 +1,9 @@
 //! Use case: delete sessions that ended (expired or revoked) longer ago than the retention,
-//! in bounded batches so that live traffic is never blocked by one huge delete.
+//! in bounded batches so that live traffic is never blocked by one huge delete; and the
+//! throttle's ended attempt counts and expired device tokens, likewise.
 
 use chrono::{DateTime, Utc};
+use sessions_domain::sub_saturating;
 
 use crate::{
     Application,
@@ -16,6 +18,8 @@ pub struct CleanupReport {
     /// Delete statements run (each end time's walk ends with one that deletes less than a
     /// full batch).
     pub batches: u64,
+    /// Attempt counts and device tokens deleted.
+    pub throttle_records: u64,
 }
 
 /// Why the cleanup stopped.
@@ -35,11 +39,13 @@ impl Application {
     /// See [`CleanupError`].
     #[tracing::instrument(skip_all)]
     pub async fn cleanup(&self) -> Result<CleanupReport, CleanupError> {
-        let before = self.ports.clock.now() - self.policy.retention;
+        let now = self.ports.clock.now();
+        let before = sub_saturating(now, self.policy.retention);
         let size = self.policy.cleanup_batch_size.max(1);
         let mut report = CleanupReport {
             deleted: 0,
             batches: 0,
+            throttle_records: 0,
         };
         for ended_by in [EndedBy::Expiry, EndedBy::Revocation] {
             // No session ended before the epoch: it was created after it.
@@ -60,12 +66,43 @@ impl Application {
                 }
             }
         }
+        report.throttle_records = self.delete_throttle_records(now, size).await?;
         tracing::info!(
             deleted = report.deleted,
             batches = report.batches,
+            throttle_records = report.throttle_records,
             "cleanup done"
         );
         Ok(report)
+    }
+
+    /// Deletes attempt counts whose window ended and device tokens that expired before
+    /// `now`, `size` at a time; returns how many.
+    async fn delete_throttle_records(
+        &self,
+        now: DateTime<Utc>,
+        size: u32,
+    ) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        loop {
+            let batch = self.ports.attempts.delete_ended(now, size).await?;
+            deleted += batch;
+            if batch < u64::from(size) {
+                break;
+            }
+        }
+        loop {
+            let batch = self
+                .ports
+                .device_tokens
+                .delete_expired_device_tokens(now, size)
+                .await?;
+            deleted += batch;
+            if batch < u64::from(size) {
+                break;
+            }
+        }
+        Ok(deleted)
     }
 }
 
@@ -137,12 +174,28 @@ mod tests {
                 .in_sequence(&mut order)
                 .returning(move |_| Ok(answer));
         }
+        ports
+            .attempts
+            .expect_delete_ended()
+            .with(eq(t0()), eq(10))
+            .times(2)
+            .returning({
+                let mut answers = [10, 4].into_iter();
+                move |_, _| Ok(answers.next().unwrap_or(0))
+            });
+        ports
+            .device_tokens
+            .expect_delete_expired_device_tokens()
+            .with(eq(t0()), eq(10))
+            .times(1)
+            .returning(|_, _| Ok(2));
         let report = ports.app().cleanup().await.unwrap();
         assert_eq!(
             report,
             CleanupReport {
                 deleted: 33,
-                batches: 5
+                batches: 5,
+                throttle_records: 16,
             }
         );
     }

@@ -1,14 +1,24 @@
-//! Use case: log in — verify the password, start a session under the session limit, and
-//! issue a token pair.
+//! Use case: log in — throttle the attempt, verify the password, start a session under the
+//! session limit, and issue a token pair and a renewed device token.
+//!
+//! The throttle follows OWASP's device-cookie design: a client presenting a device token of
+//! the account is judged by its own failures only and hashes ahead of unknown clients;
+//! everyone else shares the account's failure budget and their network's. A refused attempt
+//! costs no hash.
 
+use chrono::{DateTime, Utc};
 use sessions_domain::{
-    Email, NewSession, RefreshToken, RefreshTokenId, RevocationReason, Session, SessionId, User,
+    BudgetKey, DeviceToken, DeviceTokenId, Email, NewSession, RefreshToken, RefreshTokenId,
+    RevocationReason, Session, SessionId, ThrottledNetwork, User,
 };
 
 use crate::{
-    Application, ClientContext, TokenPair,
-    ports::{HashingError, SessionStart, StartSessionError, StoreError, TokenCodecError},
+    Application, ClientContext, SecretToken, TokenPair,
+    ports::{
+        HashPriority, HashingError, SessionStart, StartSessionError, StoreError, TokenCodecError,
+    },
     telemetry,
+    throttle::ReserveError,
 };
 
 /// A login request.
@@ -18,6 +28,17 @@ pub struct Credentials {
     pub email: String,
     /// Password as typed.
     pub password: String,
+    /// The device token this client got at its last login to this account, if any.
+    pub device_token: Option<SecretToken>,
+}
+
+/// A successful login.
+#[derive(Clone, Debug)]
+pub struct LoggedIn {
+    /// The new session's tokens.
+    pub tokens: TokenPair,
+    /// The device token to present at the next login (the presented one no longer works).
+    pub device_token: SecretToken,
 }
 
 /// Why a login failed.
@@ -26,7 +47,10 @@ pub enum LoginError {
     /// Unknown address or wrong password — deliberately indistinguishable.
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Hashing failed.
+    /// A failure budget this attempt draws on is spent; nothing was hashed.
+    #[error(transparent)]
+    Throttled(#[from] sessions_domain::Throttled),
+    /// Hashing was refused (overloaded) or failed.
     #[error(transparent)]
     Hashing(#[from] HashingError),
     /// The access token could not be signed.
@@ -37,9 +61,18 @@ pub enum LoginError {
     Store(#[from] StoreError),
 }
 
+impl From<ReserveError> for LoginError {
+    fn from(error: ReserveError) -> Self {
+        match error {
+            ReserveError::Throttled(throttled) => Self::Throttled(throttled),
+            ReserveError::Store(error) => Self::Store(error),
+        }
+    }
+}
+
 impl Application {
     /// Logs a user in from `client`. An unknown address costs the same hashing work as a
-    /// wrong password and fails the same way.
+    /// wrong password, fails the same way and spends the same budgets.
     ///
     /// # Errors
     /// See [`LoginError`].
@@ -48,17 +81,107 @@ impl Application {
         &self,
         credentials: Credentials,
         client: ClientContext,
-    ) -> Result<TokenPair, LoginError> {
-        let user = match self.verified_user(&credentials).await {
-            Ok(user) => user,
-            Err(error) => {
-                if matches!(error, LoginError::InvalidCredentials) {
-                    telemetry::login("invalid_credentials");
-                }
-                return Err(error);
-            }
+    ) -> Result<LoggedIn, LoginError> {
+        let email = Email::parse(&credentials.email).ok();
+        let user = match &email {
+            Some(email) => self.ports.users.find_by_email(email).await?,
+            None => None,
         };
         let now = self.ports.clock.now();
+        let device = self
+            .vouching_device(credentials.device_token.as_ref(), user.as_ref(), now)
+            .await?;
+        let priority = if device.is_some() {
+            HashPriority::Known
+        } else {
+            HashPriority::Unknown
+        };
+        self.ports.passwords.admits(priority)?;
+        let network = BudgetKey::NetworkFailures(ThrottledNetwork::of(client.ip));
+        let budgets = match &device {
+            Some(device) => vec![BudgetKey::DeviceToken(device.id)],
+            None => email
+                .iter()
+                .map(|email| BudgetKey::Account(email.clone()))
+                .chain([network.clone()])
+                .collect(),
+        };
+        let reservation = self.reserve(budgets, now).await.inspect_err(|error| {
+            if matches!(error, ReserveError::Throttled(_)) {
+                telemetry::login("throttled");
+            }
+        })?;
+        let verified = self
+            .verify_password(user, &credentials.password, priority)
+            .await;
+        let user = match verified {
+            Ok(Some(user)) => {
+                self.release(reservation).await;
+                user
+            }
+            Ok(None) => {
+                telemetry::login("invalid_credentials");
+                for scope in reservation.spent_scopes() {
+                    telemetry::budget_spent(scope);
+                    tracing::warn!(scope, "login failure budget spent");
+                }
+                if device.is_some() {
+                    self.count_failure(vec![network], now).await?;
+                }
+                return Err(LoginError::InvalidCredentials);
+            }
+            Err(error) => {
+                self.release(reservation).await;
+                return Err(error.into());
+            }
+        };
+        self.start_session(user, device, client, now).await
+    }
+
+    /// The device token `presented`, if it is one of `user`'s and still valid.
+    async fn vouching_device(
+        &self,
+        presented: Option<&SecretToken>,
+        user: Option<&User>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DeviceToken>, StoreError> {
+        let (Some(presented), Some(user)) = (presented, user) else {
+            return Ok(None);
+        };
+        let hash = self.ports.token_secrets.hash(presented);
+        let found = self.ports.device_tokens.find_device_token(&hash).await?;
+        Ok(found.filter(|device| device.vouches_for(user.id, now)))
+    }
+
+    /// `user` if `password` is theirs; `None` for a wrong password or no user (after the
+    /// same work as a verification).
+    async fn verify_password(
+        &self,
+        user: Option<User>,
+        password: &str,
+        priority: HashPriority,
+    ) -> Result<Option<User>, HashingError> {
+        let passwords = &self.ports.passwords;
+        if let Some(user) = user {
+            let matches = passwords
+                .verify(password, &user.password_hash, priority)
+                .await?;
+            Ok(matches.then_some(user))
+        } else {
+            passwords.verify_dummy(password, priority).await?;
+            Ok(None)
+        }
+    }
+
+    /// Starts a session of `user` from `client`, with a device token: `device` renewed, or a
+    /// new one.
+    async fn start_session(
+        &self,
+        user: User,
+        device: Option<DeviceToken>,
+        client: ClientContext,
+        now: DateTime<Utc>,
+    ) -> Result<LoggedIn, LoginError> {
         let secrets = &self.ports.token_secrets;
         let refresh_secret = secrets.generate();
         let session_id = SessionId::from_uuid(self.ports.ids.next_id());
@@ -68,7 +191,20 @@ impl Application {
             secrets.hash(&refresh_secret),
             now,
         );
-        let device = client
+        let device_secret = secrets.generate();
+        let device_hash = secrets.hash(&device_secret);
+        let lifetime = self.policy.throttle.device_token_lifetime;
+        let device_token = match device {
+            Some(device) => device.renewed(device_hash, now, lifetime),
+            None => DeviceToken::issue(
+                DeviceTokenId::from_uuid(self.ports.ids.next_id()),
+                user.id,
+                device_hash,
+                now,
+                lifetime,
+            ),
+        };
+        let parsed = client
             .user_agent
             .as_ref()
             .map(|agent| self.ports.devices.parse(agent));
@@ -76,7 +212,7 @@ impl Application {
             NewSession {
                 id: session_id,
                 user_id: user.id,
-                device_info: device.map(|device| device.info),
+                device_info: parsed.map(|parsed| parsed.info),
                 location: self.locate(client.ip, client.country_hint),
                 user_agent: client.user_agent,
                 ip_address: client.ip,
@@ -89,6 +225,7 @@ impl Application {
             session,
             created,
             refresh_token,
+            device_token,
             policy: self.policy,
             now,
         };
@@ -112,256 +249,12 @@ impl Application {
             evicted = evictions.len(),
             "session started"
         );
-        Ok(self.token_pair(start.session, refresh_secret, now)?)
-    }
-
-    async fn verified_user(&self, credentials: &Credentials) -> Result<User, LoginError> {
-        let user = match Email::parse(&credentials.email) {
-            Ok(email) => self.ports.users.find_by_email(&email).await?,
-            Err(_) => None,
-        };
-        let passwords = &self.ports.passwords;
-        match user {
-            Some(user)
-                if passwords
-                    .verify(&credentials.password, &user.password_hash)
-                    .await? =>
-            {
-                Ok(user)
-            }
-            Some(_) => Err(LoginError::InvalidCredentials),
-            None => {
-                passwords.verify_dummy(&credentials.password).await?;
-                Err(LoginError::InvalidCredentials)
-            }
-        }
+        Ok(LoggedIn {
+            tokens: self.token_pair(start.session, refresh_secret, now)?,
+            device_token: device_secret,
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use sessions_domain::{SessionEvent, SessionEventKind, TokenHash};
-
-    use super::*;
-    use crate::{
-        SecretToken,
-        use_cases::test_support::{MockPorts, alice, alice_id, client, session_id, t0, uuid},
-    };
-
-    fn credentials(email: &str, password: &str) -> Credentials {
-        Credentials {
-            email: email.into(),
-            password: password.into(),
-        }
-    }
-
-    fn expect_known_alice(ports: &mut MockPorts, password_ok: bool) {
-        ports
-            .users
-            .expect_find_by_email()
-            .withf(|email| email.as_str() == "alice@example.com")
-            .times(1)
-            .returning(|_| Ok(Some(alice())));
-        ports
-            .passwords
-            .expect_verify()
-            .withf(|candidate, hash| {
-                candidate == "correct horse battery" && hash.as_str() == "$argon2id$alice"
-            })
-            .times(1)
-            .returning(move |_, _| Ok(password_ok));
-    }
-
-    fn expect_session_material(ports: &mut MockPorts) {
-        let mut next = 0;
-        ports.ids.expect_next_id().times(2).returning(move || {
-            next += 1;
-            uuid(next)
-        });
-        ports
-            .token_secrets
-            .expect_generate()
-            .times(1)
-            .returning(|| SecretToken::new("refresh-1".into()));
-        ports
-            .token_secrets
-            .expect_hash()
-            .returning(|_| TokenHash::from_bytes([1; 32]));
-        ports.with_client_enrichment(Some("US"));
-        ports
-            .access_tokens
-            .expect_issue()
-            .withf(|claims| claims.user_id == alice_id() && claims.session_id == session_id(1))
-            .times(1)
-            .returning(|_| Ok("access-1".into()));
-    }
-
-    #[tokio::test]
-    async fn a_correct_password_starts_a_session_and_returns_a_token_pair() {
-        let mut ports = MockPorts::new();
-        expect_known_alice(&mut ports, true);
-        expect_session_material(&mut ports);
-        ports
-            .sessions
-            .expect_start()
-            .withf(|start| {
-                let state = start.session.state();
-                state.user_id == alice_id()
-                    && state
-                        .device_info
-                        .as_ref()
-                        .map(sessions_domain::DeviceInfo::as_str)
-                        == Some("Chrome on macOS")
-                    && state.location.as_ref().map(ToString::to_string) == Some("US".into())
-                    && state.refresh_token_id == Some(start.refresh_token.id)
-                    && start.created.kind == SessionEventKind::Created
-                    && start.now == t0()
-            })
-            .times(1)
-            .returning(|_| Ok(Vec::new()));
-
-        let pair = ports
-            .app()
-            .login(
-                credentials("alice@example.com", "correct horse battery"),
-                client(),
-            )
-            .await
-            .unwrap();
-
-        assert_eq!(pair.access_token, "access-1");
-        assert_eq!(pair.refresh_token.expose(), "refresh-1");
-        assert_eq!(pair.expires_in.num_seconds(), 900);
-        assert!(pair.session.is_current);
-        assert!(pair.session.is_active);
-    }
-
-    #[tokio::test]
-    async fn evictions_by_the_session_limit_do_not_fail_the_login() {
-        let mut ports = MockPorts::new();
-        expect_known_alice(&mut ports, true);
-        expect_session_material(&mut ports);
-        ports.sessions.expect_start().times(1).returning(|start| {
-            Ok(vec![SessionEvent::evicted(
-                session_id(99),
-                alice_id(),
-                start.session.id(),
-                start.now,
-            )])
-        });
-
-        let pair = ports
-            .app()
-            .login(
-                credentials("alice@example.com", "correct horse battery"),
-                client(),
-            )
-            .await
-            .unwrap();
-
-        assert_eq!(pair.session.session.id(), session_id(1));
-    }
-
-    #[tokio::test]
-    async fn a_wrong_password_is_invalid_credentials_and_starts_nothing() {
-        let mut ports = MockPorts::new();
-        expect_known_alice(&mut ports, false);
-        let result = ports
-            .app()
-            .login(
-                credentials("alice@example.com", "correct horse battery"),
-                client(),
-            )
-            .await;
-        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn an_unknown_address_burns_a_dummy_hash_and_fails_alike() {
-        let mut ports = MockPorts::new();
-        ports
-            .users
-            .expect_find_by_email()
-            .times(1)
-            .returning(|_| Ok(None));
-        ports
-            .passwords
-            .expect_verify_dummy()
-            .withf(|candidate| candidate == "whatever password")
-            .times(1)
-            .returning(|_| Ok(()));
-        let result = ports
-            .app()
-            .login(
-                credentials("bob@example.com", "whatever password"),
-                client(),
-            )
-            .await;
-        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn a_malformed_address_burns_a_dummy_hash_without_a_lookup() {
-        let mut ports = MockPorts::new();
-        ports
-            .passwords
-            .expect_verify_dummy()
-            .times(1)
-            .returning(|_| Ok(()));
-        let result = ports
-            .app()
-            .login(credentials("not an address", "whatever password"), client())
-            .await;
-        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn a_user_deleted_during_login_is_invalid_credentials() {
-        let mut ports = MockPorts::new();
-        expect_known_alice(&mut ports, true);
-        let mut next = 0;
-        ports.ids.expect_next_id().returning(move || {
-            next += 1;
-            uuid(next)
-        });
-        ports
-            .token_secrets
-            .expect_generate()
-            .returning(|| SecretToken::new("refresh-1".into()));
-        ports
-            .token_secrets
-            .expect_hash()
-            .returning(|_| TokenHash::from_bytes([1; 32]));
-        ports.with_client_enrichment(None);
-        ports
-            .sessions
-            .expect_start()
-            .times(1)
-            .returning(|_| Err(StartSessionError::UserNotFound));
-        let result = ports
-            .app()
-            .login(
-                credentials("alice@example.com", "correct horse battery"),
-                client(),
-            )
-            .await;
-        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn a_store_failure_is_reported_as_such() {
-        let mut ports = MockPorts::new();
-        ports
-            .users
-            .expect_find_by_email()
-            .returning(|_| Err(StoreError::new(std::io::Error::other("down"))));
-        let result = ports
-            .app()
-            .login(
-                credentials("alice@example.com", "correct horse battery"),
-                client(),
-            )
-            .await;
-        assert!(matches!(result, Err(LoginError::Store(_))));
-    }
-}
+mod tests;

@@ -36,7 +36,7 @@ pub use get_session::GetSessionError;
 pub use introspect::{IntrospectError, IntrospectRequest, Introspection};
 pub use list_events::ListEventsError;
 pub use list_sessions::{ListSessionsError, SessionListing};
-pub use login::{Credentials, LoginError};
+pub use login::{Credentials, LoggedIn, LoginError};
 pub use logout::LogoutError;
 pub use refresh::RefreshError;
 pub use register::{RegisterError, Registration};

@@ -1,10 +1,15 @@
-//! Use case: register a user.
+//! Use case: register a user. Registrations are counted per network; an address already
+//! registered is refused before any hashing, so duplicates cost an attacker more than us.
 
-use sessions_domain::{Email, InvalidEmail, InvalidPassword, Password, User, UserId};
+use sessions_domain::{
+    BudgetKey, Email, InvalidEmail, InvalidPassword, Password, Throttled, ThrottledNetwork, User,
+    UserId,
+};
 
 use crate::{
-    Application,
-    ports::{HashingError, InsertUserError, StoreError},
+    Application, ClientContext,
+    ports::{HashPriority, HashingError, InsertUserError, StoreError},
+    throttle::ReserveError,
 };
 
 /// A registration request.
@@ -28,7 +33,10 @@ pub enum RegisterError {
     /// The address is already registered.
     #[error("e-mail address already registered")]
     EmailTaken,
-    /// Hashing failed.
+    /// The client's network registered too often lately.
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    /// Hashing was refused (overloaded) or failed.
     #[error(transparent)]
     Hashing(#[from] HashingError),
     /// The store failed.
@@ -36,17 +44,42 @@ pub enum RegisterError {
     Store(#[from] StoreError),
 }
 
+impl From<ReserveError> for RegisterError {
+    fn from(error: ReserveError) -> Self {
+        match error {
+            ReserveError::Throttled(throttled) => Self::Throttled(throttled),
+            ReserveError::Store(error) => Self::Store(error),
+        }
+    }
+}
+
 impl Application {
-    /// Registers a user with an argon2id-hashed password.
+    /// Registers a user with an argon2id-hashed password. Every well-formed registration
+    /// counts against the client network's budget, whatever its outcome.
     ///
     /// # Errors
     /// See [`RegisterError`].
-    #[tracing::instrument(skip_all)]
-    pub async fn register(&self, registration: Registration) -> Result<User, RegisterError> {
+    #[tracing::instrument(skip_all, fields(ip = %client.ip))]
+    pub async fn register(
+        &self,
+        registration: Registration,
+        client: &ClientContext,
+    ) -> Result<User, RegisterError> {
         let email = Email::parse(&registration.email)?;
         let password = Password::new(registration.password)?;
-        let password_hash = self.ports.passwords.hash(&password).await?;
+        let passwords = &self.ports.passwords;
+        passwords.admits(HashPriority::Unknown)?;
         let now = self.ports.clock.now();
+        let network = ThrottledNetwork::of(client.ip);
+        // Kept whatever happens next: registrations are counted, not only failures.
+        let _counted = self
+            .reserve(vec![BudgetKey::Registrations(network)], now)
+            .await?;
+        let users = &self.ports.users;
+        if users.find_by_email(&email).await?.is_some() {
+            return Err(RegisterError::EmailTaken);
+        }
+        let password_hash = passwords.hash(&password, HashPriority::Unknown).await?;
         let user = User {
             id: UserId::from_uuid(self.ports.ids.next_id()),
             email,
@@ -55,14 +88,10 @@ impl Application {
             created_at: now,
             updated_at: now,
         };
-        self.ports
-            .users
-            .insert(&user)
-            .await
-            .map_err(|error| match error {
-                InsertUserError::EmailTaken => RegisterError::EmailTaken,
-                InsertUserError::Store(error) => RegisterError::Store(error),
-            })?;
+        users.insert(&user).await.map_err(|error| match error {
+            InsertUserError::EmailTaken => RegisterError::EmailTaken,
+            InsertUserError::Store(error) => RegisterError::Store(error),
+        })?;
         tracing::info!(user_id = %user.id, "user registered");
         Ok(user)
     }
@@ -70,10 +99,10 @@ impl Application {
 
 #[cfg(test)]
 mod tests {
-    use sessions_domain::PasswordHash;
+    use sessions_domain::{AttemptCount, PasswordHash};
 
     use super::*;
-    use crate::use_cases::test_support::{MockPorts, t0, uuid};
+    use crate::use_cases::test_support::{MockPorts, alice, client, t0, uuid};
 
     fn registration(email: &str, password: &str) -> Registration {
         Registration {
@@ -82,15 +111,24 @@ mod tests {
         }
     }
 
+    fn registrations() -> BudgetKey {
+        BudgetKey::Registrations(ThrottledNetwork::of(client().ip))
+    }
+
     #[tokio::test]
-    async fn registering_stores_the_user_with_the_hashed_password() {
+    async fn registering_stores_the_user_with_the_hashed_password_and_counts_it() {
         let mut ports = MockPorts::new();
+        let counts = ports.with_attempt_counts();
+        ports.passwords.expect_admits().returning(|_| Ok(()));
+        ports.users.expect_find_by_email().returning(|_| Ok(None));
         ports
             .passwords
             .expect_hash()
-            .withf(|password| password.expose() == "correct horse battery")
+            .withf(|password, priority| {
+                password.expose() == "correct horse battery" && *priority == HashPriority::Unknown
+            })
             .times(1)
-            .returning(|_| Ok(PasswordHash::new("$argon2id$hash".into())));
+            .returning(|_, _| Ok(PasswordHash::new("$argon2id$hash".into())));
         ports.ids.expect_next_id().return_const(uuid(7));
         ports
             .users
@@ -106,32 +144,88 @@ mod tests {
 
         let user = ports
             .app()
-            .register(registration("Alice@Example.com", "correct horse battery"))
+            .register(
+                registration("Alice@Example.com", "correct horse battery"),
+                &client(),
+            )
             .await
             .unwrap();
 
         assert_eq!(user.id, UserId::from_uuid(uuid(7)));
+        assert_eq!(counts.lock().unwrap()[&registrations()].count, 1);
     }
 
     #[tokio::test]
-    async fn a_taken_address_is_reported_as_such() {
+    async fn a_taken_address_is_refused_without_hashing() {
         let mut ports = MockPorts::new();
+        ports.with_attempt_counts();
+        ports.passwords.expect_admits().returning(|_| Ok(()));
+        ports
+            .users
+            .expect_find_by_email()
+            .returning(|_| Ok(Some(alice())));
+        ports.passwords.expect_hash().never();
+        ports.users.expect_insert().never();
+        let result = ports
+            .app()
+            .register(
+                registration("alice@example.com", "correct horse battery"),
+                &client(),
+            )
+            .await;
+        assert!(matches!(result, Err(RegisterError::EmailTaken)));
+    }
+
+    #[tokio::test]
+    async fn a_registration_racing_another_for_the_address_is_refused_as_taken() {
+        let mut ports = MockPorts::new();
+        ports.with_attempt_counts();
+        ports.passwords.expect_admits().returning(|_| Ok(()));
+        ports.users.expect_find_by_email().returning(|_| Ok(None));
         ports
             .passwords
             .expect_hash()
-            .returning(|_| Ok(PasswordHash::new("h".into())));
+            .returning(|_, _| Ok(PasswordHash::new("$argon2id$hash".into())));
         ports.ids.expect_next_id().return_const(uuid(7));
         ports
             .users
             .expect_insert()
             .returning(|_| Err(InsertUserError::EmailTaken));
-
         let result = ports
             .app()
-            .register(registration("alice@example.com", "correct horse battery"))
+            .register(
+                registration("alice@example.com", "correct horse battery"),
+                &client(),
+            )
             .await;
-
         assert!(matches!(result, Err(RegisterError::EmailTaken)));
+    }
+
+    #[tokio::test]
+    async fn a_network_past_its_budget_is_refused_before_any_lookup() {
+        let mut ports = MockPorts::new();
+        ports.policy.throttle.registrations_per_network = 2;
+        let counts = ports.with_attempt_counts();
+        counts.lock().unwrap().insert(
+            registrations(),
+            AttemptCount {
+                count: 2,
+                window_ends_at: t0() + chrono::TimeDelta::minutes(40),
+            },
+        );
+        ports.passwords.expect_admits().returning(|_| Ok(()));
+        ports.users.expect_find_by_email().never();
+        let result = ports
+            .app()
+            .register(
+                registration("carol@example.com", "correct horse battery"),
+                &client(),
+            )
+            .await;
+        let Err(RegisterError::Throttled(throttled)) = result else {
+            panic!("not throttled: {result:?}");
+        };
+        assert_eq!(throttled.retry_after, chrono::TimeDelta::minutes(40));
     }
 
     #[tokio::test]
@@ -139,7 +233,7 @@ mod tests {
         let ports = MockPorts::new();
         let result = ports
             .app()
-            .register(registration("alice@example.com", "short"))
+            .register(registration("alice@example.com", "short"), &client())
             .await;
         assert!(matches!(
             result,
@@ -152,7 +246,10 @@ mod tests {
         let ports = MockPorts::new();
         let result = ports
             .app()
-            .register(registration("not-an-address", "correct horse battery"))
+            .register(
+                registration("not-an-address", "correct horse battery"),
+                &client(),
+            )
             .await;
         assert!(matches!(result, Err(RegisterError::InvalidEmail(_))));
     }
@@ -160,13 +257,20 @@ mod tests {
     #[tokio::test]
     async fn a_hashing_failure_stores_nothing() {
         let mut ports = MockPorts::new();
+        ports.with_attempt_counts();
+        ports.passwords.expect_admits().returning(|_| Ok(()));
+        ports.users.expect_find_by_email().returning(|_| Ok(None));
         ports
             .passwords
             .expect_hash()
-            .returning(|_| Err(HashingError("worker gone".into())));
+            .returning(|_, _| Err(HashingError::Failed("worker gone".into())));
+        ports.users.expect_insert().never();
         let result = ports
             .app()
-            .register(registration("alice@example.com", "correct horse battery"))
+            .register(
+                registration("alice@example.com", "correct horse battery"),
+                &client(),
+            )
             .await;
         assert!(matches!(result, Err(RegisterError::Hashing(_))));
     }

@@ -1,21 +1,25 @@
 //! Shared test fixtures: every port as a mock, and sample domain values.
 
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sessions_domain::{
-    CountryCode, DeviceFingerprint, DeviceInfo, DeviceKind, Email, Location, NewSession,
-    ParsedDevice, PasswordHash, RefreshTokenId, Session, SessionId, SessionPolicy, User, UserAgent,
-    UserId,
+    AttemptCount, BudgetKey, CountryCode, DeviceFingerprint, DeviceInfo, DeviceKind, Email,
+    Location, NewSession, ParsedDevice, PasswordHash, RefreshTokenId, Session, SessionId,
+    SessionPolicy, User, UserAgent, UserId,
 };
 use uuid::Uuid;
 
 use crate::{
     AccessClaims, Application, ClientContext, Ports,
     ports::{
-        MockAccessTokenCodec, MockClock, MockDeviceParser, MockEventStore, MockGeolocator,
-        MockIdGenerator, MockPasswordHasher, MockRefreshTokenStore, MockSessionRepository,
-        MockStoreHealth, MockTokenSecrets, MockUserRepository,
+        MockAccessTokenCodec, MockAttemptCounters, MockClock, MockDeviceParser,
+        MockDeviceTokenStore, MockEventStore, MockGeolocator, MockIdGenerator, MockPasswordHasher,
+        MockRefreshTokenStore, MockSessionRepository, MockStoreHealth, MockTokenSecrets,
+        MockUserRepository,
     },
 };
 
@@ -121,6 +125,8 @@ pub struct MockPorts {
     pub sessions: MockSessionRepository,
     pub refresh_tokens: MockRefreshTokenStore,
     pub events: MockEventStore,
+    pub attempts: MockAttemptCounters,
+    pub device_tokens: MockDeviceTokenStore,
     pub passwords: MockPasswordHasher,
     pub access_tokens: MockAccessTokenCodec,
     pub token_secrets: MockTokenSecrets,
@@ -139,6 +145,8 @@ impl MockPorts {
             sessions: MockSessionRepository::new(),
             refresh_tokens: MockRefreshTokenStore::new(),
             events: MockEventStore::new(),
+            attempts: MockAttemptCounters::new(),
+            device_tokens: MockDeviceTokenStore::new(),
             passwords: MockPasswordHasher::new(),
             access_tokens: MockAccessTokenCodec::new(),
             token_secrets: MockTokenSecrets::new(),
@@ -168,6 +176,56 @@ impl MockPorts {
         });
     }
 
+    /// Attempt counts kept in a map, as a store keeps them; the map is returned to look at.
+    pub fn with_attempt_counts(&mut self) -> Arc<Mutex<HashMap<BudgetKey, AttemptCount>>> {
+        let counts: Arc<Mutex<HashMap<BudgetKey, AttemptCount>>> = Arc::default();
+        let stored = Arc::clone(&counts);
+        self.attempts.expect_counts().returning(move |keys| {
+            let counts = stored.lock().unwrap();
+            Ok(keys.iter().map(|key| counts.get(key).copied()).collect())
+        });
+        let stored = Arc::clone(&counts);
+        self.attempts
+            .expect_count()
+            .returning(move |attempts, now| {
+                let mut counts = stored.lock().unwrap();
+                Ok(attempts
+                    .iter()
+                    .map(|(key, window)| {
+                        let count = counts
+                            .entry(key.clone())
+                            .and_modify(|count| {
+                                if count.window_ends_at <= now {
+                                    *count = AttemptCount {
+                                        count: 0,
+                                        window_ends_at: now + *window,
+                                    };
+                                }
+                            })
+                            .or_insert(AttemptCount {
+                                count: 0,
+                                window_ends_at: now + *window,
+                            });
+                        count.count += 1;
+                        *count
+                    })
+                    .collect())
+            });
+        let stored = Arc::clone(&counts);
+        self.attempts.expect_take_back().returning(move |attempts| {
+            let mut counts = stored.lock().unwrap();
+            for (key, window_ends_at) in attempts {
+                if let Some(count) = counts.get_mut(key)
+                    && count.window_ends_at == *window_ends_at
+                {
+                    count.count = count.count.saturating_sub(1);
+                }
+            }
+            Ok(())
+        });
+        counts
+    }
+
     /// The application over these mocks.
     pub fn app(self) -> Application {
         let mut clock = MockClock::new();
@@ -178,6 +236,8 @@ impl MockPorts {
                 sessions: Arc::new(self.sessions),
                 refresh_tokens: Arc::new(self.refresh_tokens),
                 events: Arc::new(self.events),
+                attempts: Arc::new(self.attempts),
+                device_tokens: Arc::new(self.device_tokens),
                 passwords: Arc::new(self.passwords),
                 access_tokens: Arc::new(self.access_tokens),
                 token_secrets: Arc::new(self.token_secrets),

@@ -4,6 +4,8 @@
 //! every authenticated request, the token lookup and the rotation of every refresh are
 //! batched under load (see `batcher`).
 
+mod attempts;
+mod device_tokens;
 mod events;
 pub mod queries;
 mod refresh_tokens;

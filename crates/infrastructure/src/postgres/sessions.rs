@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::{
     PostgresStore,
+    device_tokens::write_device_token,
     events::{EventColumns, insert_event_columns, insert_events},
     queries,
     session_row::{SessionRow, count_column},
@@ -214,8 +215,8 @@ async fn evictions_for(
 impl SessionRepository for PostgresStore {
     #[tracing::instrument(skip_all, fields(session_id = %start.session.id()))]
     async fn start(&self, start: &SessionStart) -> Result<Vec<SessionEvent>, StartSessionError> {
-        // Six round trips: BEGIN, the user-row lock, the active sessions (under a limit), the
-        // sessions write, the token and events, COMMIT. The lock and the read stay apart: one
+        // Seven round trips: BEGIN, the user-row lock, the active sessions (under a limit), the
+        // sessions write, the token and events, the device token, COMMIT. The lock and the read stay apart: one
         // statement's snapshot, taken before the lock is granted, would miss a session that a
         // concurrent login of the same user committed meanwhile.
         let store = |error: sqlx::Error| StartSessionError::Store(StoreError::new(error));
@@ -256,6 +257,9 @@ impl SessionRepository for PostgresStore {
             .bind(token.used_at)
             .bind(token.successor_id.map(|id| id.as_uuid()))
             .execute(&mut *tx)
+            .await
+            .map_err(store)?;
+        write_device_token(&mut tx, &start.device_token)
             .await
             .map_err(store)?;
         tx.commit().await.map_err(store)?;

@@ -6,7 +6,9 @@
 //! every refresh are batched under load (see
 //! `batcher`). Other processes on the same file wait for the lock (busy timeout).
 
+mod attempts;
 mod columns;
+mod device_tokens;
 mod events;
 mod refresh_tokens;
 mod rotations;

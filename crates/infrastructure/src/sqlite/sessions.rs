@@ -16,6 +16,7 @@ use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
 use super::{
     SqliteStore,
     columns::{SessionRow, micros, providers_json, time, uuid},
+    device_tokens::write_device_token,
     events::insert_events,
     refresh_tokens::insert_token,
     users::limit_from_column,
@@ -259,6 +260,9 @@ impl SessionRepository for SqliteStore {
         let mut events = evictions.clone();
         events.push(start.created.clone());
         insert_events(&mut tx, &events).await.map_err(store)?;
+        write_device_token(&mut tx, &start.device_token)
+            .await
+            .map_err(store)?;
         tx.commit().await.map_err(store)?;
         Ok(evictions)
     }

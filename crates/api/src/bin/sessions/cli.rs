@@ -160,9 +160,23 @@ pub struct Options {
     /// MaxMind-format (.mmdb) city or country database [default: none].
     #[arg(long, env = "SESSIONS_GEOIP_DB", global = true)]
     pub geoip_db: Option<PathBuf>,
-    /// Login attempts per minute per IP and per account, 0 = off [default: 10].
-    #[arg(long, env = "SESSIONS_LOGIN_RATE_LIMIT", global = true)]
+    /// Failed logins per account (clients without a device token) and per device token in
+    /// one lockout window, 0 = off [default: 10].
+    #[arg(long, env = "SESSIONS_LOCKOUT_THRESHOLD", global = true)]
+    pub lockout_threshold: Option<u32>,
+    /// Deprecated alias of --lockout-threshold (it was a per-process limit per minute).
+    #[arg(long, env = "SESSIONS_LOGIN_RATE_LIMIT", global = true, hide = true)]
     pub login_rate_limit: Option<u32>,
+    /// Lockout window: failures count for this long after the first [default: 15m].
+    #[arg(long, env = "SESSIONS_LOCKOUT_WINDOW", global = true)]
+    pub lockout_window: Option<Span>,
+    /// Failed logins per network (IPv4 address, IPv6 /64) in one lockout window, across
+    /// accounts, 0 = off [default: 100].
+    #[arg(long, env = "SESSIONS_NETWORK_FAILURE_LIMIT", global = true)]
+    pub network_failure_limit: Option<u32>,
+    /// Registrations per network (IPv4 address, IPv6 /64) per hour, 0 = off [default: 20].
+    #[arg(long, env = "SESSIONS_REGISTER_RATE_LIMIT", global = true)]
+    pub register_rate_limit: Option<u32>,
     /// Log format [default: text].
     #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -194,7 +208,11 @@ impl Options {
             trusted_proxies: self.trusted_proxies.or(file.trusted_proxies),
             country_header: self.country_header.or(file.country_header),
             geoip_db: self.geoip_db.or(file.geoip_db),
+            lockout_threshold: self.lockout_threshold.or(file.lockout_threshold),
             login_rate_limit: self.login_rate_limit.or(file.login_rate_limit),
+            lockout_window: self.lockout_window.or(file.lockout_window),
+            network_failure_limit: self.network_failure_limit.or(file.network_failure_limit),
+            register_rate_limit: self.register_rate_limit.or(file.register_rate_limit),
             log_format: self.log_format.or(file.log_format),
         }
     }

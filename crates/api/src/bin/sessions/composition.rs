@@ -23,6 +23,10 @@ use crate::{
 /// Issuer of access tokens.
 const ISSUER: &str = "sessions";
 
+/// The longest a password hash may wait (and run) before the request is refused with 503:
+/// past it, clients are better served by a quick "retry later" than by a queue that grows.
+const HASH_QUEUE_MAX_WAIT: Duration = Duration::from_secs(1);
+
 /// How often the metrics recorder folds its pending latency samples into their buckets. It
 /// keeps every sample until a scrape or an upkeep drains it: without upkeep, a server that
 /// nobody scrapes grows by about 20 bytes per request (1.1 MiB/s at 55k requests/s); every
@@ -45,8 +49,14 @@ fn application(
             sessions: storage.sessions,
             refresh_tokens: storage.refresh_tokens,
             events: storage.events,
+            attempts: storage.attempts,
+            device_tokens: storage.device_tokens,
             health: storage.health,
-            passwords: Arc::new(Argon2Hasher::new(Argon2Cost::default(), hashing_threads)?),
+            passwords: Arc::new(Argon2Hasher::new(
+                Argon2Cost::default(),
+                hashing_threads,
+                HASH_QUEUE_MAX_WAIT,
+            )?),
             access_tokens: Arc::new(JwtCodec::new(
                 secrets.jwt_secret.expose().as_bytes(),
                 ISSUER,
@@ -158,7 +168,6 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         service_token: secrets.service_token.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         country_header: settings.country_header.clone(),
-        login_rate_limit: settings.login_rate_limit,
     };
     let metrics = install_metrics_recorder();
     let state = AppState::new(app.clone(), http, metrics.clone());

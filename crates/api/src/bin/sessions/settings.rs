@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
-use sessions_domain::{SessionLimit, SessionPolicy};
+use sessions_domain::{SessionLimit, SessionPolicy, ThrottlePolicy};
 
 use crate::cli::{LogFormat, Options};
 
@@ -45,7 +45,6 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNetwork>,
     pub country_header: Option<HeaderName>,
     pub geoip_db: Option<PathBuf>,
-    pub login_rate_limit: u32,
     pub log_format: LogFormat,
 }
 
@@ -79,12 +78,37 @@ fn positive(
     }
 }
 
+/// The throttle's budgets: `--lockout-threshold`, or its deprecated alias
+/// `--login-rate-limit`, and the rest.
+fn throttle_policy(options: &Options) -> Result<ThrottlePolicy, InvalidSettings> {
+    let defaults = ThrottlePolicy::default();
+    Ok(ThrottlePolicy {
+        lockout_threshold: options
+            .lockout_threshold
+            .or(options.login_rate_limit)
+            .unwrap_or(defaults.lockout_threshold),
+        lockout_window: positive(
+            options.lockout_window,
+            defaults.lockout_window,
+            "lockout-window",
+        )?,
+        network_failure_limit: options
+            .network_failure_limit
+            .unwrap_or(defaults.network_failure_limit),
+        registrations_per_network: options
+            .register_rate_limit
+            .unwrap_or(defaults.registrations_per_network),
+        ..defaults
+    })
+}
+
 impl Settings {
     /// Applies defaults to `options` and checks them.
     ///
     /// # Errors
     /// [`InvalidSettings`] for values that cannot work.
     pub fn resolve(options: Options) -> Result<Self, InvalidSettings> {
+        let throttle = throttle_policy(&options)?;
         let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("./data"));
         let database = match options.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
@@ -133,6 +157,7 @@ impl Settings {
                 .map_or(defaults.activity_write_interval, |span| span.0),
             retention: options.retention.map_or(defaults.retention, |span| span.0),
             cleanup_batch_size: defaults.cleanup_batch_size,
+            throttle,
         };
         let country_header = options
             .country_header
@@ -163,7 +188,6 @@ impl Settings {
                 .collect(),
             country_header,
             geoip_db: options.geoip_db,
-            login_rate_limit: options.login_rate_limit.unwrap_or(10),
             log_format: options.log_format.unwrap_or_default(),
         })
     }
@@ -183,7 +207,6 @@ mod tests {
         );
         assert_eq!(settings.policy, SessionPolicy::default());
         assert_eq!(settings.cleanup_interval, Some(TimeDelta::hours(1)));
-        assert_eq!(settings.login_rate_limit, 10);
         assert_eq!(settings.log_format, LogFormat::Text);
     }
 

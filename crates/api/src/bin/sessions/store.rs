@@ -3,7 +3,8 @@
 use std::{path::Path, sync::Arc};
 
 use sessions_application::ports::{
-    EventStore, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
+    AttemptCounters, DeviceTokenStore, EventStore, RefreshTokenStore, SessionRepository,
+    StoreHealth, UserRepository,
 };
 use sessions_infrastructure::{postgres::PostgresStore, sqlite::SqliteStore};
 use sqlx::migrate::MigrateError;
@@ -54,12 +55,21 @@ pub struct StoragePorts {
     pub sessions: Arc<dyn SessionRepository>,
     pub refresh_tokens: Arc<dyn RefreshTokenStore>,
     pub events: Arc<dyn EventStore>,
+    pub attempts: Arc<dyn AttemptCounters>,
+    pub device_tokens: Arc<dyn DeviceTokenStore>,
     pub health: Arc<dyn StoreHealth>,
 }
 
 fn storage_ports<S>(store: S) -> StoragePorts
 where
-    S: UserRepository + SessionRepository + RefreshTokenStore + EventStore + StoreHealth + 'static,
+    S: UserRepository
+        + SessionRepository
+        + RefreshTokenStore
+        + EventStore
+        + AttemptCounters
+        + DeviceTokenStore
+        + StoreHealth
+        + 'static,
 {
     let store = Arc::new(store);
     StoragePorts {
@@ -67,6 +77,8 @@ where
         sessions: store.clone(),
         refresh_tokens: store.clone(),
         events: store.clone(),
+        attempts: store.clone(),
+        device_tokens: store.clone(),
         health: store,
     }
 }

@@ -1,0 +1,138 @@
+//! Attempt budgets around the use cases that check a password: an attempt is counted before
+//! its hash, so that concurrent attempts cannot slip past a budget together, and taken back
+//! when it turned out to be no failure (only failures spend a budget).
+
+use chrono::{DateTime, Utc};
+use sessions_domain::{AttemptCount, Budget, BudgetKey, Throttled, admit};
+
+use crate::{Application, ports::StoreError};
+
+/// Why an attempt was not counted.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ReserveError {
+    /// A budget it draws on is spent.
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One attempt counted against some budgets, until it is known to be a failure.
+#[derive(Debug)]
+#[must_use = "a reservation is either kept (a failure) or released"]
+pub(crate) struct Reservation {
+    /// Each budget, with its count after this attempt.
+    counted: Vec<(BudgetKey, Budget, AttemptCount)>,
+}
+
+impl Reservation {
+    /// Whether this attempt used up the last of a budget (the next one will be refused).
+    pub fn spent_a_budget(&self) -> bool {
+        self.counted
+            .iter()
+            .any(|(_, budget, count)| count.count >= budget.limit)
+    }
+
+    /// The budgets this attempt used up, for logs and metrics.
+    pub fn spent_scopes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.counted
+            .iter()
+            .filter(|(_, budget, count)| count.count >= budget.limit)
+            .map(|(key, _, _)| key.scope())
+    }
+}
+
+impl Application {
+    /// The budgets of `keys` that are on, each with its size.
+    fn budgets(&self, keys: Vec<BudgetKey>) -> Vec<(BudgetKey, Budget)> {
+        let throttle = &self.policy.throttle;
+        keys.into_iter()
+            .filter_map(|key| {
+                let budget = throttle.budget(&key, self.policy.session_lifetime)?;
+                Some((key, budget))
+            })
+            .collect()
+    }
+
+    /// Counts one attempt against each budget of `keys` that is on, unless one is spent: a
+    /// spent budget costs the store one read and no write.
+    pub(crate) async fn reserve(
+        &self,
+        keys: Vec<BudgetKey>,
+        now: DateTime<Utc>,
+    ) -> Result<Reservation, ReserveError> {
+        let budgets = self.budgets(keys);
+        if budgets.is_empty() {
+            return Ok(Reservation {
+                counted: Vec::new(),
+            });
+        }
+        let attempts = &self.ports.attempts;
+        let keys: Vec<BudgetKey> = budgets.iter().map(|(key, _)| key.clone()).collect();
+        let stored = attempts.counts(&keys).await?;
+        admit(
+            budgets
+                .iter()
+                .zip(&stored)
+                .filter_map(|((_, budget), count)| Some((budget, count.as_ref()?))),
+            false,
+            now,
+        )?;
+        let windows: Vec<_> = budgets
+            .iter()
+            .map(|(key, budget)| (key.clone(), budget.window))
+            .collect();
+        let after = attempts.count(&windows, now).await?;
+        let reservation = Reservation {
+            counted: budgets
+                .into_iter()
+                .zip(after)
+                .map(|((key, budget), count)| (key, budget, count))
+                .collect(),
+        };
+        // Attempts that raced past the first check together: the last ones are too many.
+        let counted = reservation
+            .counted
+            .iter()
+            .map(|(_, budget, count)| (budget, count));
+        if let Err(throttled) = admit(counted, true, now) {
+            self.release(reservation).await;
+            return Err(throttled.into());
+        }
+        Ok(reservation)
+    }
+
+    /// Takes a reserved attempt back: it was no failure. A store failure here only leaves
+    /// the budget one attempt smaller until its window ends, so it is logged, not raised.
+    pub(crate) async fn release(&self, reservation: Reservation) {
+        if reservation.counted.is_empty() {
+            return;
+        }
+        let counted: Vec<_> = reservation
+            .counted
+            .into_iter()
+            .map(|(key, _, count)| (key, count.window_ends_at))
+            .collect();
+        if let Err(error) = self.ports.attempts.take_back(&counted).await {
+            tracing::warn!(%error, "a reserved attempt could not be taken back");
+        }
+    }
+
+    /// Counts a failure against budgets the attempt was not checked against.
+    pub(crate) async fn count_failure(
+        &self,
+        keys: Vec<BudgetKey>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let windows: Vec<_> = self
+            .budgets(keys)
+            .into_iter()
+            .map(|(key, budget)| (key, budget.window))
+            .collect();
+        if !windows.is_empty() {
+            self.ports.attempts.count(&windows, now).await?;
+        }
+        Ok(())
+    }
+}
