@@ -6,31 +6,20 @@ use std::sync::Arc;
 use sessions_domain::SessionPolicy;
 
 use crate::ports::{
-    AccessTokenCodec, AttemptCounters, Clock, DeviceParser, DeviceTokenStore, EventStore,
-    Geolocator, IdGenerator, PasswordHasher, RefreshTokenStore, SessionRepository, StoreHealth,
-    TokenSecrets, UserRepository,
+    AccessTokenCodec, Clock, DeviceParser, Geolocator, IdGenerator, PasswordHasher, StoragePorts,
+    TokenSecrets,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
 #[derive(Clone)]
 pub struct Ports {
-    /// User persistence.
-    pub users: Arc<dyn UserRepository>,
-    /// Session persistence (with the audit trail's writes).
-    pub sessions: Arc<dyn SessionRepository>,
-    /// Refresh-token persistence and rotation.
-    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
-    /// Audit-trail reads.
-    pub events: Arc<dyn EventStore>,
-    /// The throttle's attempt counts.
-    pub attempts: Arc<dyn AttemptCounters>,
-    /// Device tokens.
-    pub device_tokens: Arc<dyn DeviceTokenStore>,
+    /// Persistence: every storage port of one store.
+    pub storage: StoragePorts,
     /// Password hashing.
     pub passwords: Arc<dyn PasswordHasher>,
     /// Access-token signing.
     pub access_tokens: Arc<dyn AccessTokenCodec>,
-    /// Refresh-token values.
+    /// Opaque token values (refresh and device tokens).
     pub token_secrets: Arc<dyn TokenSecrets>,
     /// Current time.
     pub clock: Arc<dyn Clock>,
@@ -40,8 +29,6 @@ pub struct Ports {
     pub devices: Arc<dyn DeviceParser>,
     /// IP geolocation.
     pub geolocator: Arc<dyn Geolocator>,
-    /// Store readiness.
-    pub health: Arc<dyn StoreHealth>,
 }
 
 /// The session service's use cases over a set of ports and a policy.

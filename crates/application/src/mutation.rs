@@ -95,13 +95,14 @@ impl Application {
             let now = self.ports.clock.now();
             let mut session = self
                 .ports
+                .storage
                 .sessions
                 .find(id)
                 .await
                 .map_err(MutationError::from)?
                 .ok_or(MutationError::NotFound)?;
             let change = decide(&mut session, now)?;
-            let sessions = &self.ports.sessions;
+            let sessions = &self.ports.storage.sessions;
             let stored = match change.write {
                 Write::Nothing => return Ok((session, change.value)),
                 Write::Activity => sessions.record_activity(&session).await,

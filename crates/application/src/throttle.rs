@@ -68,7 +68,7 @@ impl Application {
                 counted: Vec::new(),
             });
         }
-        let attempts = &self.ports.attempts;
+        let attempts = &self.ports.storage.attempts;
         let keys: Vec<BudgetKey> = budgets.iter().map(|(key, _)| key.clone()).collect();
         let stored = attempts.counts(&keys).await?;
         admit(
@@ -114,7 +114,7 @@ impl Application {
             .into_iter()
             .map(|(key, _, count)| (key, count.window_ends_at))
             .collect();
-        if let Err(error) = self.ports.attempts.take_back(&counted).await {
+        if let Err(error) = self.ports.storage.attempts.take_back(&counted).await {
             tracing::warn!(%error, "a reserved attempt could not be taken back");
         }
     }
@@ -131,7 +131,7 @@ impl Application {
             .map(|(key, budget)| (key, budget.window))
             .collect();
         if !windows.is_empty() {
-            self.ports.attempts.count(&windows, now).await?;
+            self.ports.storage.attempts.count(&windows, now).await?;
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use sessions_application::{
     AccessClaims, Application, Ports,
     ports::{
         AccessTokenCodec, DeviceParser, Geolocator, HashPriority, HashingError, InvalidAccessToken,
-        PasswordHasher, TokenCodecError,
+        PasswordHasher, StoragePorts, TokenCodecError,
     },
 };
 use sessions_domain::{
@@ -125,12 +125,7 @@ pub fn token_secrets() -> HmacTokenSecrets {
 pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application {
     Application::new(
         Ports {
-            users: store.users.clone(),
-            sessions: store.sessions.clone(),
-            refresh_tokens: store.refresh_tokens.clone(),
-            events: store.events.clone(),
-            attempts: store.attempts.clone(),
-            device_tokens: store.device_tokens.clone(),
+            storage: StoragePorts::clone(store),
             passwords: Arc::new(PlainPasswords),
             access_tokens: Arc::new(PlainTokens),
             token_secrets: Arc::new(token_secrets()),
@@ -138,7 +133,6 @@ pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),
             geolocator: Arc::new(NowhereGeolocator),
-            health: store.health.clone(),
         },
         policy,
     )

@@ -17,10 +17,7 @@ use serde_json::{Value, json};
 use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, router, serve};
 use sessions_application::{
     Application, Ports,
-    ports::{
-        AttemptCounters, DeviceTokenStore, EventStore, Geolocator, HashPriority, HashingError,
-        PasswordHasher, RefreshTokenStore, SessionRepository, StoreHealth, UserRepository,
-    },
+    ports::{Geolocator, HashPriority, HashingError, PasswordHasher, Storage, StoragePorts},
 };
 use sessions_domain::{CountryCode, Location, Password, PasswordHash, SessionPolicy};
 use sessions_infrastructure::{
@@ -150,27 +147,16 @@ pub async fn spawn_sqlite_server(options: ServerOptions) -> TestServer {
 
 /// The application over `store` (whose files are in `folder`, if any), served on a random
 /// port.
-async fn serve_over<S>(
+async fn serve_over<S: Storage + 'static>(
     store: S,
     options: ServerOptions,
     folder: Option<tempfile::TempDir>,
-) -> TestServer
-where
-    S: UserRepository
-        + SessionRepository
-        + RefreshTokenStore
-        + EventStore
-        + AttemptCounters
-        + DeviceTokenStore
-        + StoreHealth
-        + 'static,
-{
+) -> TestServer {
     let cheap = Argon2Cost {
         memory_kib: 1024,
         iterations: 1,
         parallelism: 1,
     };
-    let shared = Arc::new(store);
     let hashes = Arc::new(AtomicUsize::new(0));
     let passwords = CountingHasher {
         inner: Argon2Hasher::new(cheap, 4, Duration::from_secs(5)).unwrap(),
@@ -178,13 +164,7 @@ where
     };
     let application = Application::new(
         Ports {
-            users: shared.clone(),
-            sessions: shared.clone(),
-            refresh_tokens: shared.clone(),
-            events: shared.clone(),
-            attempts: shared.clone(),
-            device_tokens: shared.clone(),
-            health: shared,
+            storage: StoragePorts::of(store),
             passwords: Arc::new(passwords),
             access_tokens: Arc::new(JwtCodec::new(b"e2e-jwt-secret", "sessions")),
             token_secrets: Arc::new(HmacTokenSecrets::new(b"e2e-refresh-key")),

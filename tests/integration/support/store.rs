@@ -2,49 +2,31 @@
 
 use std::sync::Arc;
 
-use sessions_application::ports::{
-    AttemptCounters, DeviceTokenStore, EventStore, RefreshTokenStore, SessionRepository,
-    StoreHealth, UserRepository,
-};
+use sessions_application::ports::{Storage, StoragePorts};
 use sessions_infrastructure::sqlite::SqliteStore;
 
 /// Every storage port, implemented by one adapter instance.
 #[derive(Clone)]
 pub struct StoreUnderTest {
-    pub users: Arc<dyn UserRepository>,
-    pub sessions: Arc<dyn SessionRepository>,
-    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
-    pub events: Arc<dyn EventStore>,
-    pub attempts: Arc<dyn AttemptCounters>,
-    pub device_tokens: Arc<dyn DeviceTokenStore>,
-    pub health: Arc<dyn StoreHealth>,
+    ports: StoragePorts,
     /// Keeps a file-backed store's folder alive as long as the store.
     _folder: Option<Arc<tempfile::TempDir>>,
 }
 
 impl StoreUnderTest {
-    pub fn of<S>(store: S) -> Self
-    where
-        S: UserRepository
-            + SessionRepository
-            + RefreshTokenStore
-            + EventStore
-            + AttemptCounters
-            + DeviceTokenStore
-            + StoreHealth
-            + 'static,
-    {
-        let store = Arc::new(store);
+    pub fn of<S: Storage + 'static>(store: S) -> Self {
         Self {
-            users: store.clone(),
-            sessions: store.clone(),
-            refresh_tokens: store.clone(),
-            events: store.clone(),
-            attempts: store.clone(),
-            device_tokens: store.clone(),
-            health: store,
+            ports: StoragePorts::of(store),
             _folder: None,
         }
+    }
+}
+
+impl std::ops::Deref for StoreUnderTest {
+    type Target = StoragePorts;
+
+    fn deref(&self) -> &StoragePorts {
+        &self.ports
     }
 }
 

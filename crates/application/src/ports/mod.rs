@@ -13,6 +13,7 @@ mod ids;
 mod passwords;
 mod refresh_tokens;
 mod sessions;
+mod storage;
 mod store_error;
 mod token_secrets;
 mod users;
@@ -32,6 +33,7 @@ pub use sessions::{
     ActiveFilter, CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository,
     SessionStart, StartSessionError,
 };
+pub use storage::{Storage, StoragePorts};
 pub use store_error::{StoreError, WriteError};
 pub use token_secrets::TokenSecrets;
 pub use users::{InsertUserError, UserRepository};

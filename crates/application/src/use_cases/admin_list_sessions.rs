@@ -29,6 +29,7 @@ impl Application {
         listing: SessionListing,
     ) -> Result<SessionPage, AdminListSessionsError> {
         self.ports
+            .storage
             .users
             .find_by_id(user_id)
             .await?

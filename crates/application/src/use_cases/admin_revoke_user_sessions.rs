@@ -28,6 +28,7 @@ impl Application {
         reason: Option<RevocationReason>,
     ) -> Result<u64, AdminRevokeUserSessionsError> {
         self.ports
+            .storage
             .users
             .find_by_id(user_id)
             .await?
@@ -36,6 +37,7 @@ impl Application {
         let reason = reason.unwrap_or(RevocationReason::Admin);
         let revoked = self
             .ports
+            .storage
             .sessions
             .revoke_all_for_user(user_id, None, reason, now)
             .await?;

@@ -75,6 +75,7 @@ impl Application {
         let new_password = Password::new(change.new_password)?;
         let user = self
             .ports
+            .storage
             .users
             .find_by_id(user_id)
             .await?
@@ -119,6 +120,7 @@ impl Application {
         let hash = passwords.hash(&new_password, HashPriority::Known).await?;
         if !self
             .ports
+            .storage
             .users
             .update_password(user_id, &hash, now)
             .await?
@@ -127,6 +129,7 @@ impl Application {
         }
         let revoked = self
             .ports
+            .storage
             .sessions
             .revoke_all_for_user(
                 user_id,

@@ -57,7 +57,7 @@ impl Application {
                     before,
                     size,
                 };
-                let deleted = self.ports.sessions.delete_ended(batch).await?;
+                let deleted = self.ports.storage.sessions.delete_ended(batch).await?;
                 report.deleted += deleted.count;
                 report.batches += 1;
                 match deleted.last_ended_at {
@@ -85,7 +85,7 @@ impl Application {
     ) -> Result<u64, StoreError> {
         let mut deleted = 0;
         loop {
-            let batch = self.ports.attempts.delete_ended(now, size).await?;
+            let batch = self.ports.storage.attempts.delete_ended(now, size).await?;
             deleted += batch;
             if batch < u64::from(size) {
                 break;
@@ -94,6 +94,7 @@ impl Application {
         loop {
             let batch = self
                 .ports
+                .storage
                 .device_tokens
                 .delete_expired_device_tokens(now, size)
                 .await?;

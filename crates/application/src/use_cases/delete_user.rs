@@ -22,7 +22,7 @@ impl Application {
     /// See [`DeleteUserError`].
     #[tracing::instrument(skip_all, fields(%user_id))]
     pub async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError> {
-        if self.ports.users.delete(user_id).await? {
+        if self.ports.storage.users.delete(user_id).await? {
             tracing::info!("user deleted");
             Ok(())
         } else {

@@ -43,6 +43,7 @@ impl Application {
     ) -> Result<Option<Session>, StoreError> {
         Ok(self
             .ports
+            .storage
             .sessions
             .find(session_id)
             .await?

@@ -29,7 +29,12 @@ impl Application {
         self.find_owned_session(user_id, session_id)
             .await?
             .ok_or(ListEventsError::NotFound)?;
-        Ok(self.ports.events.list_for_session(session_id).await?)
+        Ok(self
+            .ports
+            .storage
+            .events
+            .list_for_session(session_id)
+            .await?)
     }
 }
 

@@ -52,6 +52,7 @@ impl Application {
         let now = self.ports.clock.now();
         let mut sessions = self
             .ports
+            .storage
             .sessions
             .list_for_user(current.user_id(), self.session_query(listing, now))
             .await?;
@@ -73,6 +74,7 @@ impl Application {
         let now = self.ports.clock.now();
         let sessions = self
             .ports
+            .storage
             .sessions
             .list_for_user(user_id, self.session_query(listing, now))
             .await?;

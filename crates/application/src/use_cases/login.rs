@@ -84,7 +84,7 @@ impl Application {
     ) -> Result<LoggedIn, LoginError> {
         let email = Email::parse(&credentials.email).ok();
         let user = match &email {
-            Some(email) => self.ports.users.find_by_email(email).await?,
+            Some(email) => self.ports.storage.users.find_by_email(email).await?,
             None => None,
         };
         let now = self.ports.clock.now();
@@ -149,7 +149,12 @@ impl Application {
             return Ok(None);
         };
         let hash = self.ports.token_secrets.hash(presented);
-        let found = self.ports.device_tokens.find_device_token(&hash).await?;
+        let found = self
+            .ports
+            .storage
+            .device_tokens
+            .find_device_token(&hash)
+            .await?;
         Ok(found.filter(|device| device.vouches_for(user.id, now)))
     }
 
@@ -229,15 +234,16 @@ impl Application {
             policy: self.policy,
             now,
         };
-        let evictions = self
-            .ports
-            .sessions
-            .start(&start)
-            .await
-            .map_err(|error| match error {
-                StartSessionError::UserNotFound => LoginError::InvalidCredentials,
-                StartSessionError::Store(error) => LoginError::Store(error),
-            })?;
+        let evictions =
+            self.ports
+                .storage
+                .sessions
+                .start(&start)
+                .await
+                .map_err(|error| match error {
+                    StartSessionError::UserNotFound => LoginError::InvalidCredentials,
+                    StartSessionError::Store(error) => LoginError::Store(error),
+                })?;
         telemetry::login("success");
         telemetry::revocations(
             RevocationReason::SessionLimit,

@@ -8,7 +8,7 @@ impl Application {
     /// # Errors
     /// [`StoreError`] when it does not.
     pub async fn check_ready(&self) -> Result<(), StoreError> {
-        self.ports.health.ping().await
+        self.ports.storage.health.ping().await
     }
 
     /// How many sessions are active (not revoked, not expired) now, across all users.
@@ -17,7 +17,7 @@ impl Application {
     /// [`StoreError`] when the store fails.
     pub async fn count_active_sessions(&self) -> Result<u64, StoreError> {
         let now = self.ports.clock.now();
-        self.ports.sessions.count_active(now).await
+        self.ports.storage.sessions.count_active(now).await
     }
 }
 

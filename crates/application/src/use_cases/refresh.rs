@@ -65,6 +65,7 @@ impl Application {
         for _ in 0..MAX_ATTEMPTS {
             let (token, session) = self
                 .ports
+                .storage
                 .refresh_tokens
                 .find_with_session(&hash)
                 .await?
@@ -88,7 +89,7 @@ impl Application {
                         successor,
                         session: rotated,
                     };
-                    match self.ports.refresh_tokens.rotate(&rotation).await {
+                    match self.ports.storage.refresh_tokens.rotate(&rotation).await {
                         Ok(()) => {
                             telemetry::refresh("rotated");
                             rotation.session.advance_version();

@@ -75,7 +75,7 @@ impl Application {
         let _counted = self
             .reserve(vec![BudgetKey::Registrations(network)], now)
             .await?;
-        let users = &self.ports.users;
+        let users = &self.ports.storage.users;
         if users.find_by_email(&email).await?.is_some() {
             return Err(RegisterError::EmailTaken);
         }

@@ -27,6 +27,7 @@ impl Application {
         let now = self.ports.clock.now();
         let revoked = self
             .ports
+            .storage
             .sessions
             .revoke_all_for_user(user_id, Some(current), RevocationReason::LogoutAll, now)
             .await?;

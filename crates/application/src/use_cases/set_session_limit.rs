@@ -31,6 +31,7 @@ impl Application {
         let now = self.ports.clock.now();
         if self
             .ports
+            .storage
             .users
             .set_max_sessions(user_id, limit, now)
             .await?

@@ -19,7 +19,7 @@ use crate::{
         MockAccessTokenCodec, MockAttemptCounters, MockClock, MockDeviceParser,
         MockDeviceTokenStore, MockEventStore, MockGeolocator, MockIdGenerator, MockPasswordHasher,
         MockRefreshTokenStore, MockSessionRepository, MockStoreHealth, MockTokenSecrets,
-        MockUserRepository,
+        MockUserRepository, StoragePorts,
     },
 };
 
@@ -232,12 +232,15 @@ impl MockPorts {
         clock.expect_now().return_const(self.now);
         Application::new(
             Ports {
-                users: Arc::new(self.users),
-                sessions: Arc::new(self.sessions),
-                refresh_tokens: Arc::new(self.refresh_tokens),
-                events: Arc::new(self.events),
-                attempts: Arc::new(self.attempts),
-                device_tokens: Arc::new(self.device_tokens),
+                storage: StoragePorts {
+                    users: Arc::new(self.users),
+                    sessions: Arc::new(self.sessions),
+                    refresh_tokens: Arc::new(self.refresh_tokens),
+                    events: Arc::new(self.events),
+                    attempts: Arc::new(self.attempts),
+                    device_tokens: Arc::new(self.device_tokens),
+                    health: Arc::new(self.health),
+                },
                 passwords: Arc::new(self.passwords),
                 access_tokens: Arc::new(self.access_tokens),
                 token_secrets: Arc::new(self.token_secrets),
@@ -245,7 +248,6 @@ impl MockPorts {
                 ids: Arc::new(self.ids),
                 devices: Arc::new(self.devices),
                 geolocator: Arc::new(self.geolocator),
-                health: Arc::new(self.health),
             },
             self.policy,
         )

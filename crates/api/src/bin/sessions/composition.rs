@@ -40,18 +40,11 @@ fn application(
     secrets: &Secrets,
     geolocator: Arc<dyn Geolocator>,
 ) -> Result<Application, StartupError> {
-    let storage = store.ports();
     // One argon2id hashing thread per core: a login storm queues instead of exhausting memory.
     let hashing_threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     Ok(Application::new(
         Ports {
-            users: storage.users,
-            sessions: storage.sessions,
-            refresh_tokens: storage.refresh_tokens,
-            events: storage.events,
-            attempts: storage.attempts,
-            device_tokens: storage.device_tokens,
-            health: storage.health,
+            storage: store.ports(),
             passwords: Arc::new(Argon2Hasher::new(
                 Argon2Cost::default(),
                 hashing_threads,

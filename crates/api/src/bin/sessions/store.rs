@@ -1,11 +1,8 @@
 //! The configured store: Postgres or the embedded SQLite.
 
-use std::{path::Path, sync::Arc};
+use std::path::Path;
 
-use sessions_application::ports::{
-    AttemptCounters, DeviceTokenStore, EventStore, RefreshTokenStore, SessionRepository,
-    StoreHealth, UserRepository,
-};
+use sessions_application::ports::StoragePorts;
 use sessions_infrastructure::{postgres::PostgresStore, sqlite::SqliteStore};
 use sqlx::migrate::MigrateError;
 
@@ -47,40 +44,6 @@ pub enum StoreError {
 pub enum Store {
     Postgres(PostgresStore),
     Sqlite(SqliteStore),
-}
-
-/// The storage ports of one store.
-pub struct StoragePorts {
-    pub users: Arc<dyn UserRepository>,
-    pub sessions: Arc<dyn SessionRepository>,
-    pub refresh_tokens: Arc<dyn RefreshTokenStore>,
-    pub events: Arc<dyn EventStore>,
-    pub attempts: Arc<dyn AttemptCounters>,
-    pub device_tokens: Arc<dyn DeviceTokenStore>,
-    pub health: Arc<dyn StoreHealth>,
-}
-
-fn storage_ports<S>(store: S) -> StoragePorts
-where
-    S: UserRepository
-        + SessionRepository
-        + RefreshTokenStore
-        + EventStore
-        + AttemptCounters
-        + DeviceTokenStore
-        + StoreHealth
-        + 'static,
-{
-    let store = Arc::new(store);
-    StoragePorts {
-        users: store.clone(),
-        sessions: store.clone(),
-        refresh_tokens: store.clone(),
-        events: store.clone(),
-        attempts: store.clone(),
-        device_tokens: store.clone(),
-        health: store,
-    }
 }
 
 /// The file path in a `sqlite://path?options` URL.
@@ -141,8 +104,8 @@ impl Store {
     /// The storage ports.
     pub fn ports(&self) -> StoragePorts {
         match self {
-            Self::Postgres(store) => storage_ports(store.clone()),
-            Self::Sqlite(store) => storage_ports(store.clone()),
+            Self::Postgres(store) => StoragePorts::of(store.clone()),
+            Self::Sqlite(store) => StoragePorts::of(store.clone()),
         }
     }
 
