@@ -11,11 +11,13 @@ mod http_metrics;
 mod openapi;
 mod problem;
 mod router;
+mod server;
 mod settings;
 mod state;
 
 pub use http_metrics::install_metrics_recorder;
 pub use problem::ApiError;
-pub use router::{BODY_LIMIT, openapi, router, serve};
+pub use router::{BODY_LIMIT, openapi, router};
+pub use server::{ConnectionTimeouts, ServeLimits, serve};
 pub use settings::{HttpSettings, Secret};
 pub use state::AppState;

@@ -156,6 +156,16 @@ impl ApiError {
         )
     }
 
+    /// 503 `request_timeout`: the request was not answered within the server's limit.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            "Request timeout",
+            "the request took too long to answer; retry later",
+        )
+    }
+
     /// 503 `contended`: too many concurrent writers on one session.
     pub fn contended() -> Self {
         Self::new(

@@ -1,8 +1,7 @@
 //! The HTTP routes of SPEC §4, and the middleware around them.
 
-use std::{any::Any, net::SocketAddr, sync::Arc};
+use std::{any::Any, sync::Arc};
 
-use axum::serve::ListenerExt;
 use axum::{
     Json, Router,
     extract::DefaultBodyLimit,
@@ -11,7 +10,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -120,27 +118,4 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// Serves `router` on `listener` (with peer addresses for client IPs) until `shutdown`
-/// resolves; in-flight requests then finish. Responses are sent without Nagle's delay.
-///
-/// # Errors
-/// The listener's I/O error.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let listener = listener.tap_io(|connection| {
-        if let Err(error) = connection.set_nodelay(true) {
-            tracing::debug!(%error, "TCP_NODELAY not set");
-        }
-    });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -156,6 +156,7 @@ async fn reuse_after_the_grace_window_revokes_the_session_and_its_successor_fail
             refresh_grace: TimeDelta::zero(),
             ..SessionPolicy::default()
         },
+        ..ServerOptions::default()
     })
     .await;
     let first = server.user("hank@example.com").await;
@@ -181,6 +182,7 @@ async fn refresh_and_access_of_an_expired_session_are_401_session_expired() {
             session_lifetime: TimeDelta::seconds(2),
             ..SessionPolicy::default()
         },
+        ..ServerOptions::default()
     })
     .await;
     let tokens = server.user("ivy@example.com").await;
@@ -202,6 +204,7 @@ async fn an_expired_access_token_is_401_unauthorized() {
             access_token_ttl: TimeDelta::seconds(1),
             ..SessionPolicy::default()
         },
+        ..ServerOptions::default()
     })
     .await;
     let tokens = server.user("jack@example.com").await;

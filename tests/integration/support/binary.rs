@@ -60,13 +60,23 @@ impl RunningBinary {
 
 /// Starts `sessions serve` on `data_dir` (SQLite), with JSON logs, and waits until it listens.
 pub async fn start(data_dir: &Path) -> RunningBinary {
-    let mut child = Command::new(binary_path())
+    start_with(data_dir, &[]).await
+}
+
+/// [`start`], with `env` set too.
+pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> RunningBinary {
+    let mut command = Command::new(binary_path());
+    command
         .arg("serve")
         .env_remove("DATABASE_URL")
         .env("SESSIONS_BIND", "127.0.0.1:0")
         .env("SESSIONS_DATA_DIR", data_dir)
         .env("SESSIONS_LOG_FORMAT", "json")
-        .env("SESSIONS_LOGIN_RATE_LIMIT", "0")
+        .env("SESSIONS_LOCKOUT_THRESHOLD", "0");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)

@@ -14,7 +14,10 @@ use async_trait::async_trait;
 
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
-use sessions_api::{AppState, HttpSettings, Secret, install_metrics_recorder, router, serve};
+use sessions_api::{
+    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, install_metrics_recorder,
+    router, serve,
+};
 use sessions_application::{
     Application, Ports,
     ports::{Geolocator, HashPriority, HashingError, PasswordHasher, Storage, StoragePorts},
@@ -56,7 +59,20 @@ impl Geolocator for TestGeolocator {
 #[derive(Clone, Copy, Default)]
 pub struct ServerOptions {
     pub policy: SessionPolicy,
+    /// The server's limits; generous ones when `None`.
+    pub limits: Option<ServeLimits>,
 }
+
+/// Limits no test runs into unless it means to.
+const GENEROUS_LIMITS: ServeLimits = ServeLimits {
+    timeouts: ConnectionTimeouts {
+        header: Duration::from_secs(60),
+        idle: Duration::from_secs(300),
+    },
+    request: Duration::from_secs(60),
+    max_connections: 1_000,
+    shutdown: Duration::from_secs(5),
+};
 
 /// The real hasher (at a cheap cost), counting the hashes it is asked for.
 struct CountingHasher {
@@ -186,7 +202,8 @@ async fn serve_over<S: Storage + 'static>(
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(serve(listener, router(state), async move {
+    let limits = options.limits.unwrap_or(GENEROUS_LIMITS);
+    tokio::spawn(serve(listener, router(state), limits, async move {
         let _ = stopped.await;
     }));
     TestServer {

@@ -177,6 +177,24 @@ pub struct Options {
     /// Registrations per network (IPv4 address, IPv6 /64) per hour, 0 = off [default: 20].
     #[arg(long, env = "SESSIONS_REGISTER_RATE_LIMIT", global = true)]
     pub register_rate_limit: Option<u32>,
+    /// Time a client has to send a request's head, from opening the connection or from the
+    /// first byte after the previous response [default: 10s].
+    #[arg(long, env = "SESSIONS_HTTP_HEADER_TIMEOUT", global = true)]
+    pub http_header_timeout: Option<Span>,
+    /// Time a keep-alive connection may stay idle between requests [default: 75s].
+    #[arg(long, env = "SESSIONS_HTTP_IDLE_TIMEOUT", global = true)]
+    pub http_idle_timeout: Option<Span>,
+    /// Time a request may take to be answered; past it, 503 (request timeout) [default: 30s].
+    #[arg(long, env = "SESSIONS_HTTP_REQUEST_TIMEOUT", global = true)]
+    pub http_request_timeout: Option<Span>,
+    /// Connections open at once; more wait to be accepted [default: the descriptor limit,
+    /// raised to its hard limit at start, less 256 kept for the database and files, at most
+    /// 10000].
+    #[arg(long, env = "SESSIONS_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<u32>,
+    /// On SIGTERM or Ctrl-C, the longest in-flight requests may take to finish [default: 30s].
+    #[arg(long, env = "SESSIONS_SHUTDOWN_TIMEOUT", global = true)]
+    pub shutdown_timeout: Option<Span>,
     /// Log format [default: text].
     #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -213,6 +231,11 @@ impl Options {
             lockout_window: self.lockout_window.or(file.lockout_window),
             network_failure_limit: self.network_failure_limit.or(file.network_failure_limit),
             register_rate_limit: self.register_rate_limit.or(file.register_rate_limit),
+            http_header_timeout: self.http_header_timeout.or(file.http_header_timeout),
+            http_idle_timeout: self.http_idle_timeout.or(file.http_idle_timeout),
+            http_request_timeout: self.http_request_timeout.or(file.http_request_timeout),
+            max_connections: self.max_connections.or(file.max_connections),
+            shutdown_timeout: self.shutdown_timeout.or(file.shutdown_timeout),
             log_format: self.log_format.or(file.log_format),
         }
     }

@@ -8,7 +8,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sessions_api::{AppState, HttpSettings, install_metrics_recorder, router, serve as serve_http};
+use sessions_api::{
+    AppState, ConnectionTimeouts, HttpSettings, ServeLimits, install_metrics_recorder, router,
+    serve as serve_http,
+};
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
     Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, MaxMindGeolocator, NoGeolocation,
@@ -17,7 +20,11 @@ use sessions_infrastructure::{
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
-    StartupError, periodic::spawn_periodic, secrets::Secrets, settings::Settings, store::Store,
+    StartupError,
+    periodic::spawn_periodic,
+    secrets::Secrets,
+    settings::{HttpLimits, Settings},
+    store::Store,
 };
 
 /// Issuer of access tokens.
@@ -102,7 +109,6 @@ async fn shutdown_signal(stop: watch::Sender<bool>) {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
     let _ = stop.send(true);
 }
 
@@ -136,6 +142,42 @@ fn spawn_geolocation_reload(geolocator: Arc<MaxMindGeolocator>) {
     });
 }
 
+/// Descriptors kept for everything but client connections: the database's connections, the
+/// SQLite files, the geolocation database, the listener, standard streams.
+const RESERVED_DESCRIPTORS: u64 = 256;
+
+/// The most connections served at once unless configured, however high the descriptor limit.
+const DEFAULT_MAX_CONNECTIONS: u64 = 10_000;
+
+/// The server's limits, with the connection cap settled against the descriptor limit, which
+/// is raised to its hard limit first: a connection cap above what the process can open
+/// would fail with "too many open files" instead of queueing connections.
+fn serve_limits(http: &HttpLimits) -> Result<ServeLimits, StartupError> {
+    let descriptors = rlimit::increase_nofile_limit(u64::MAX).map_err(StartupError::Descriptors)?;
+    let available = descriptors.saturating_sub(RESERVED_DESCRIPTORS);
+    let max_connections = match http.max_connections {
+        Some(configured) if u64::from(configured) > available => {
+            return Err(StartupError::TooManyConnections {
+                configured,
+                descriptors,
+                reserved: RESERVED_DESCRIPTORS,
+            });
+        }
+        Some(configured) => u64::from(configured),
+        None => available.clamp(1, DEFAULT_MAX_CONNECTIONS),
+    };
+    tracing::debug!(descriptors, max_connections, "connection cap");
+    Ok(ServeLimits {
+        timeouts: ConnectionTimeouts {
+            header: http.header_timeout,
+            idle: http.idle_timeout,
+        },
+        request: http.request_timeout,
+        max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+        shutdown: http.shutdown_timeout,
+    })
+}
+
 /// `sessions serve`.
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let started = Instant::now();
@@ -156,6 +198,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         None => Arc::new(NoGeolocation),
     };
     let app = Arc::new(application(&store, &settings, &secrets, geolocator)?);
+    let limits = serve_limits(&settings.http)?;
     let http = HttpSettings {
         admin_token: secrets.admin_token.clone(),
         service_token: secrets.service_token.clone(),
@@ -190,7 +233,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         startup_ms = started.elapsed().as_millis(),
         "sessions listening"
     );
-    serve_http(listener, router(state), shutdown_signal(stop))
+    serve_http(listener, router(state), limits, shutdown_signal(stop))
         .await
         .map_err(StartupError::Serve)?;
     store.close().await;

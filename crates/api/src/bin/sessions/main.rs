@@ -59,6 +59,17 @@ enum StartupError {
     },
     #[error("server failed: {0}")]
     Serve(#[source] std::io::Error),
+    #[error("cannot read or raise the open-file limit: {0}")]
+    Descriptors(#[source] std::io::Error),
+    #[error(
+        "max-connections {configured} is more than the open-file limit ({descriptors}) allows \
+         once {reserved} descriptors are kept for the database and files"
+    )]
+    TooManyConnections {
+        configured: u32,
+        descriptors: u64,
+        reserved: u64,
+    },
     #[error("cleanup failed: {0}")]
     Cleanup(#[from] sessions_application::use_cases::CleanupError),
     #[error("cannot render the OpenAPI document: {0}")]

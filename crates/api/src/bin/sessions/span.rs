@@ -41,8 +41,16 @@ impl FromStr for Span {
 }
 
 impl fmt::Display for Span {
+    /// In the largest unit that writes it exactly, as a setting is written (`400d`, `5m`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}s", self.0.num_seconds())
+        let seconds = self.0.num_seconds();
+        match seconds {
+            0 => f.write_str("0"),
+            s if s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
+            s if s % 3_600 == 0 => write!(f, "{}h", s / 3_600),
+            s if s % 60 == 0 => write!(f, "{}m", s / 60),
+            s => write!(f, "{s}s"),
+        }
     }
 }
 
