@@ -193,7 +193,7 @@ async fn refresh_errors_keep_their_codes() {
         service
             .expect_refresh()
             .times(1)
-            .returning(move |_| Err(error.take().unwrap()));
+            .returning(move |_, _| Err(error.take().unwrap()));
         let response = send(
             app(service),
             json_request("POST", "/v1/auth/refresh", r#"{"refresh_token": "x"}"#),

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 use sessions_domain::{
-    ProviderSlug, RevocationReason, SessionEventKind, SessionId, SuspiciousKind,
+    ProviderSlug, RevocationReason, SessionEventKind, SessionId, SuspiciousKind, UserAgent,
 };
 use uuid::Uuid;
 
@@ -40,6 +40,9 @@ pub fn to_data(kind: &SessionEventKind) -> Value {
         }
         SessionEventKind::ProviderAccessed { provider } => {
             json!({ "provider": provider.as_str() })
+        }
+        SessionEventKind::RefreshReplayed { ip, user_agent } => {
+            json!({ "ip": ip.to_string(), "user_agent": user_agent.as_ref().map(UserAgent::as_str) })
         }
     }
 }
@@ -97,6 +100,12 @@ pub fn from_data(event_type: &str, data: &Value) -> Result<SessionEventKind, Inv
                 .and_then(|slug| ProviderSlug::parse(slug).ok())
                 .ok_or_else(|| invalid("provider"))?,
         },
+        "refresh_replayed" => SessionEventKind::RefreshReplayed {
+            ip: text("ip")
+                .and_then(|ip| ip.parse().ok())
+                .ok_or_else(|| invalid("ip"))?,
+            user_agent: text("user_agent").and_then(UserAgent::from_header),
+        },
         _ => return Err(invalid("unknown event type")),
     })
 }
@@ -130,6 +139,14 @@ mod tests {
             },
             SessionEventKind::ProviderAccessed {
                 provider: ProviderSlug::parse("plaid").unwrap(),
+            },
+            SessionEventKind::RefreshReplayed {
+                ip: "2001:db8::7".parse().unwrap(),
+                user_agent: UserAgent::from_header("Mozilla/5.0 Chrome/120"),
+            },
+            SessionEventKind::RefreshReplayed {
+                ip: "203.0.113.7".parse().unwrap(),
+                user_agent: None,
             },
         ]
     }

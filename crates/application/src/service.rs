@@ -35,7 +35,11 @@ pub trait SessionService: Send + Sync {
         credentials: Credentials,
         client: ClientContext,
     ) -> Result<LoggedIn, LoginError>;
-    async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError>;
+    async fn refresh(
+        &self,
+        presented: &SecretToken,
+        client: &ClientContext,
+    ) -> Result<TokenPair, RefreshError>;
     async fn authenticate(
         &self,
         access_token: &str,
@@ -127,8 +131,12 @@ impl SessionService for Application {
     ) -> Result<LoggedIn, LoginError> {
         Application::login(self, credentials, client).await
     }
-    async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError> {
-        Application::refresh(self, presented).await
+    async fn refresh(
+        &self,
+        presented: &SecretToken,
+        client: &ClientContext,
+    ) -> Result<TokenPair, RefreshError> {
+        Application::refresh(self, presented, client).await
     }
     async fn authenticate(
         &self,

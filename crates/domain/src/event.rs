@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use crate::{ProviderSlug, RevocationReason, SessionId, UserId};
+use crate::{ProviderSlug, RevocationReason, SessionId, UserAgent, UserId};
 
 /// Something that happened to a session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +105,14 @@ pub enum SessionEventKind {
     Untrusted,
     /// A refresh token was presented again after it had been used.
     RefreshTokenReuse,
+    /// The previous refresh token was presented again inside the grace window by the client
+    /// that used it, and answered with the same successor.
+    RefreshReplayed {
+        /// The replaying client's address.
+        ip: IpAddr,
+        /// Its user agent, if it sent one.
+        user_agent: Option<UserAgent>,
+    },
 }
 
 impl SessionEventKind {
@@ -119,6 +127,7 @@ impl SessionEventKind {
             Self::Trusted => "session_trusted",
             Self::Untrusted => "session_untrusted",
             Self::RefreshTokenReuse => "refresh_token_reuse",
+            Self::RefreshReplayed { .. } => "refresh_replayed",
         }
     }
 }

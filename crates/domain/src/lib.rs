@@ -35,7 +35,7 @@ pub use network::{NetworkRelation, network_relation};
 pub use password::{InvalidPassword, Password, PasswordHash};
 pub use policy::{SessionLimit, SessionPolicy};
 pub use provider::{InvalidProviderSlug, ProviderSet, ProviderSlug};
-pub use refresh::{RefreshDecision, RefreshRejection, RefreshToken, TokenHash};
+pub use refresh::{RefreshClient, RefreshDecision, RefreshRejection, RefreshToken, TokenHash};
 pub use revocation::{Revocation, RevocationReason, UnknownRevocationReason};
 pub use session::{
     AlreadyRevoked, IpChange, NewSession, Session, SessionInactive, SessionState, SessionStatus,

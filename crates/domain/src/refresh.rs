@@ -1,12 +1,43 @@
 //! Refresh-token rotation: a used token yields its successor again only inside the grace
-//! window and only while that successor is still the session's current token; anything else
-//! is reuse.
+//! window, only while that successor is still the session's current token, and only to the
+//! client that used it (same network, same browser and OS); anything else is reuse.
 
-use std::fmt;
+use std::{fmt, net::IpAddr};
 
 use chrono::{DateTime, Utc};
 
-use crate::{RefreshTokenId, Session, SessionId, SessionInactive, SessionPolicy};
+use crate::{
+    DeviceFingerprint, NetworkRelation, RefreshTokenId, Session, SessionId, SessionInactive,
+    SessionPolicy, network_relation,
+};
+
+/// The client presenting a refresh token, or the one that used it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshClient {
+    /// Its address.
+    pub ip: IpAddr,
+    /// Its browser and OS families; `None` without a user agent.
+    pub device: Option<DeviceFingerprint>,
+}
+
+impl RefreshClient {
+    /// Whether `other` is plausibly this client again: on the same network (IPv4 /24, IPv6
+    /// /64) with the same browser and OS families (an unknown family matches only another
+    /// unknown one; no user agent at all is two unknown families).
+    pub fn is_same_client(&self, other: &Self) -> bool {
+        network_relation(self.ip, other.ip) == NetworkRelation::SameNetwork
+            && self.families() == other.families()
+    }
+
+    fn families(&self) -> (Option<&str>, Option<&str>) {
+        self.device.as_ref().map_or((None, None), |device| {
+            (
+                device.browser_family.as_deref(),
+                device.os_family.as_deref(),
+            )
+        })
+    }
+}
 
 /// SHA-256 of a refresh token: the only form in which tokens are stored.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +76,9 @@ pub struct RefreshToken {
     pub used_at: Option<DateTime<Utc>>,
     /// The token it was exchanged for.
     pub successor_id: Option<RefreshTokenId>,
+    /// The client that exchanged it (`None` while unused, and for tokens used before clients
+    /// were recorded).
+    pub used_by: Option<RefreshClient>,
 }
 
 /// What to do with a presented refresh token.
@@ -86,10 +120,11 @@ impl RefreshToken {
             issued_at: now,
             used_at: None,
             successor_id: None,
+            used_by: None,
         }
     }
 
-    /// Decides what presenting this token at `now` means for `session`.
+    /// Decides what `presenter` presenting this token at `now` means for `session`.
     ///
     /// # Errors
     /// [`RefreshRejection::SessionInactive`] when the session cannot be refreshed,
@@ -99,6 +134,7 @@ impl RefreshToken {
         session: &Session,
         now: DateTime<Utc>,
         policy: &SessionPolicy,
+        presenter: &RefreshClient,
     ) -> Result<RefreshDecision, RefreshRejection> {
         if self.session_id != session.id() {
             return Err(RefreshRejection::WrongSession);
@@ -109,17 +145,27 @@ impl RefreshToken {
         };
         let inside_grace = now - used_at < policy.refresh_grace;
         let successor_is_current = session.refresh_token_id() == Some(successor);
-        if inside_grace && successor_is_current {
+        let same_client = self
+            .used_by
+            .as_ref()
+            .is_none_or(|user| user.is_same_client(presenter));
+        if inside_grace && successor_is_current && same_client {
             Ok(RefreshDecision::ReplaySuccessor(successor))
         } else {
             Err(RefreshRejection::Reuse)
         }
     }
 
-    /// Marks the token exchanged for `successor` at `now`.
-    pub fn mark_used(&mut self, successor: RefreshTokenId, now: DateTime<Utc>) {
+    /// Marks the token exchanged for `successor` by `client` at `now`.
+    pub fn mark_used(
+        &mut self,
+        successor: RefreshTokenId,
+        now: DateTime<Utc>,
+        client: RefreshClient,
+    ) {
         self.used_at = Some(now);
         self.successor_id = Some(successor);
+        self.used_by = Some(client);
     }
 }
 
@@ -137,6 +183,21 @@ mod tests {
 
     fn token_id(n: u128) -> RefreshTokenId {
         RefreshTokenId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn chrome_on_macos() -> DeviceFingerprint {
+        DeviceFingerprint {
+            browser_family: Some("Chrome".into()),
+            os_family: Some("macOS".into()),
+        }
+    }
+
+    /// The client of the tests' rotations: Chrome on macOS at 203.0.113.7.
+    fn laptop() -> RefreshClient {
+        RefreshClient {
+            ip: "203.0.113.7".parse().unwrap(),
+            device: Some(chrome_on_macos()),
+        }
     }
 
     fn session_with_token(first: RefreshTokenId) -> Session {
@@ -172,7 +233,7 @@ mod tests {
             TokenHash::from_bytes([2; 32]),
             rotated_at,
         );
-        first.mark_used(second.id, rotated_at);
+        first.mark_used(second.id, rotated_at, laptop());
         session.rotate_refresh_token(second.id, rotated_at);
         (session, first, second)
     }
@@ -184,6 +245,7 @@ mod tests {
             &session,
             t0() + TimeDelta::seconds(20),
             &SessionPolicy::default(),
+            &laptop(),
         );
         assert_eq!(decision, Ok(RefreshDecision::Rotate));
     }
@@ -192,7 +254,69 @@ mod tests {
     fn the_previous_token_inside_the_grace_window_replays_the_same_successor() {
         let (session, first, second) = rotated_chain();
         let just_inside = t0() + TimeDelta::seconds(10) + TimeDelta::seconds(29);
-        let decision = first.assess(&session, just_inside, &SessionPolicy::default());
+        let decision = first.assess(&session, just_inside, &SessionPolicy::default(), &laptop());
+        assert_eq!(decision, Ok(RefreshDecision::ReplaySuccessor(second.id)));
+    }
+
+    #[test]
+    fn a_replay_from_the_same_network_and_device_is_honoured() {
+        let (session, first, second) = rotated_chain();
+        let neighbour = RefreshClient {
+            ip: "203.0.113.200".parse().unwrap(),
+            device: Some(chrome_on_macos()),
+        };
+        let decision = first.assess(
+            &session,
+            t0() + TimeDelta::seconds(11),
+            &SessionPolicy::default(),
+            &neighbour,
+        );
+        assert_eq!(decision, Ok(RefreshDecision::ReplaySuccessor(second.id)));
+    }
+
+    #[test]
+    fn a_replay_from_another_network_or_another_device_inside_the_window_is_reuse() {
+        let (session, first, _) = rotated_chain();
+        let elsewhere = RefreshClient {
+            ip: "198.51.100.7".parse().unwrap(),
+            device: Some(chrome_on_macos()),
+        };
+        let firefox = RefreshClient {
+            device: Some(DeviceFingerprint {
+                browser_family: Some("Firefox".into()),
+                os_family: Some("macOS".into()),
+            }),
+            ..laptop()
+        };
+        let no_user_agent = RefreshClient {
+            device: None,
+            ..laptop()
+        };
+        for presenter in [elsewhere, firefox, no_user_agent] {
+            let decision = first.assess(
+                &session,
+                t0() + TimeDelta::seconds(11),
+                &SessionPolicy::default(),
+                &presenter,
+            );
+            assert_eq!(decision, Err(RefreshRejection::Reuse), "{presenter:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_used_before_clients_were_recorded_replays_for_anyone_inside_the_window() {
+        let (session, mut first, second) = rotated_chain();
+        first.used_by = None;
+        let elsewhere = RefreshClient {
+            ip: "198.51.100.7".parse().unwrap(),
+            device: None,
+        };
+        let decision = first.assess(
+            &session,
+            t0() + TimeDelta::seconds(11),
+            &SessionPolicy::default(),
+            &elsewhere,
+        );
         assert_eq!(decision, Ok(RefreshDecision::ReplaySuccessor(second.id)));
     }
 
@@ -200,7 +324,7 @@ mod tests {
     fn the_previous_token_at_the_end_of_the_grace_window_is_reuse() {
         let (session, first, _) = rotated_chain();
         let window_end = t0() + TimeDelta::seconds(10) + TimeDelta::seconds(30);
-        let decision = first.assess(&session, window_end, &SessionPolicy::default());
+        let decision = first.assess(&session, window_end, &SessionPolicy::default(), &laptop());
         assert_eq!(decision, Err(RefreshRejection::Reuse));
     }
 
@@ -208,9 +332,9 @@ mod tests {
     fn an_older_token_is_reuse_even_inside_the_grace_window() {
         let (mut session, first, mut second) = rotated_chain();
         let again = t0() + TimeDelta::seconds(12);
-        second.mark_used(token_id(3), again);
+        second.mark_used(token_id(3), again, laptop());
         session.rotate_refresh_token(token_id(3), again);
-        let decision = first.assess(&session, again, &SessionPolicy::default());
+        let decision = first.assess(&session, again, &SessionPolicy::default(), &laptop());
         assert_eq!(decision, Err(RefreshRejection::Reuse));
     }
 
@@ -227,6 +351,7 @@ mod tests {
             &session,
             t0() + TimeDelta::seconds(12),
             &SessionPolicy::default(),
+            &laptop(),
         );
         assert_eq!(
             decision,
@@ -243,6 +368,7 @@ mod tests {
             &session,
             t0() + TimeDelta::days(30),
             &SessionPolicy::default(),
+            &laptop(),
         );
         assert_eq!(
             decision,
@@ -260,7 +386,7 @@ mod tests {
         other_state.id = SessionId::from_uuid(Uuid::from_u128(101));
         let other = Session::restore(other_state);
         assert_eq!(
-            second.assess(&other, t0(), &SessionPolicy::default()),
+            second.assess(&other, t0(), &SessionPolicy::default(), &laptop()),
             Err(RefreshRejection::WrongSession)
         );
     }

@@ -3,11 +3,11 @@
 //! one session in a batch, the first is written and the others lost the race (as if they had
 //! come a moment later: their callers read again and replay the successor).
 
-use std::collections::HashSet;
+use std::{collections::HashSet, net::IpAddr};
 
 use chrono::{DateTime, Utc};
 use sessions_application::ports::RefreshRotation;
-use sessions_domain::RefreshToken;
+use sessions_domain::{DeviceFingerprint, RefreshClient, RefreshToken};
 use uuid::Uuid;
 
 use crate::session_columns::SessionColumns;
@@ -24,6 +24,8 @@ pub(crate) struct RotationRequest {
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) used_id: Uuid,
     pub(crate) used_at: Option<DateTime<Utc>>,
+    /// The client that used the presented token: address, browser and OS families.
+    pub(crate) used_by: UsedBy,
     /// The new, unused token.
     pub(crate) successor: RefreshToken,
 }
@@ -38,8 +40,44 @@ impl From<&RefreshRotation> for RotationRequest {
             updated_at: session.updated_at,
             used_id: rotation.used.id.as_uuid(),
             used_at: rotation.used.used_at,
+            used_by: UsedBy::of(rotation.used.used_by.as_ref()),
             successor: rotation.successor.clone(),
         }
+    }
+}
+
+/// The columns of the client that used a token (`used_by_ip`, `used_by_browser`,
+/// `used_by_os`), all `NULL` while unused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct UsedBy {
+    pub(crate) ip: Option<IpAddr>,
+    pub(crate) browser: Option<String>,
+    pub(crate) os: Option<String>,
+}
+
+impl UsedBy {
+    /// The columns of `client`.
+    pub(crate) fn of(client: Option<&RefreshClient>) -> Self {
+        let Some(client) = client else {
+            return Self::default();
+        };
+        let device = client.device.as_ref();
+        Self {
+            ip: Some(client.ip),
+            browser: device.and_then(|device| device.browser_family.clone()),
+            os: device.and_then(|device| device.os_family.clone()),
+        }
+    }
+
+    /// The client these columns describe; `None` when no address was recorded. A client
+    /// without either family sent no user agent.
+    pub(crate) fn client(self) -> Option<RefreshClient> {
+        let ip = self.ip?;
+        let device = (self.browser.is_some() || self.os.is_some()).then_some(DeviceFingerprint {
+            browser_family: self.browser,
+            os_family: self.os,
+        });
+        Some(RefreshClient { ip, device })
     }
 }
 

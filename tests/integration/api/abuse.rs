@@ -240,7 +240,73 @@ async fn registrations_are_limited_per_network(server: TestServer) {
     expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
+async fn refresh_from(server: &TestServer, token: &str, ip: &str, user_agent: &str) -> Response {
+    server
+        .client
+        .post(server.url("/v1/auth/refresh"))
+        .header("user-agent", user_agent)
+        .header("x-forwarded-for", ip)
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+const FIREFOX_ON_WINDOWS: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+async fn a_grace_replay_is_honoured_and_recorded_only_for_the_client_that_rotated(
+    server: TestServer,
+) {
+    let owner = server.user("replay@example.com").await;
+    // The owner's two tabs refresh at once: the second is a replay from the same client.
+    let first = refresh_from(&server, &owner.refresh, "203.0.113.7", CHROME_ON_MACOS).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first: Value = first.json().await.unwrap();
+    let replay = refresh_from(&server, &owner.refresh, "203.0.113.99", CHROME_ON_MACOS).await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["refresh_token"], first["refresh_token"]);
+    let events: Value = server
+        .as_user(
+            Method::GET,
+            &format!("/v1/sessions/{}/events", owner.session_id),
+            &owner,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let replayed = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["type"] == "refresh_replayed")
+        .unwrap_or_else(|| panic!("no refresh_replayed in {events}"));
+    assert_eq!(replayed["data"]["ip"], "203.0.113.99");
+    assert_eq!(replayed["data"]["user_agent"], CHROME_ON_MACOS);
+
+    // A thief replays the same used token from elsewhere, inside the window: reuse.
+    let stolen = refresh_from(&server, &owner.refresh, "198.51.100.66", FIREFOX_ON_WINDOWS).await;
+    expect_problem(stolen, StatusCode::UNAUTHORIZED, "refresh_token_reuse").await;
+    let successor = first["refresh_token"].as_str().unwrap();
+    let after = refresh_from(&server, successor, "203.0.113.7", CHROME_ON_MACOS).await;
+    expect_problem(after, StatusCode::UNAUTHORIZED, "session_revoked").await;
+}
+
+async fn a_grace_replay_with_another_browser_on_the_same_network_revokes(server: TestServer) {
+    let owner = server.user("browser@example.com").await;
+    let first = refresh_from(&server, &owner.refresh, "203.0.113.7", CHROME_ON_MACOS).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let other = refresh_from(&server, &owner.refresh, "203.0.113.7", FIREFOX_ON_WINDOWS).await;
+    expect_problem(other, StatusCode::UNAUTHORIZED, "refresh_token_reuse").await;
+}
+
 on_both_stores!(
+    a_grace_replay_is_honoured_and_recorded_only_for_the_client_that_rotated,
+    a_grace_replay_with_another_browser_on_the_same_network_revokes,
     password_change_stops_being_a_guessing_oracle_after_five_failures,
     the_owner_with_a_device_token_logs_in_while_an_attacker_keeps_failing,
     spraying_from_addresses_rotating_in_one_ipv6_slash_64_is_one_budget,

@@ -126,7 +126,7 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
     let session_id = pair.tokens.session.session.id();
     let refreshes = released_together(0..20, |_| {
         let (app, token) = (app.clone(), pair.tokens.refresh_token.clone());
-        async move { app.refresh(&token).await }
+        async move { app.refresh(&token, &client()).await }
     })
     .await;
     let successors: Vec<_> = refreshes
@@ -151,7 +151,7 @@ async fn twenty_concurrent_refreshes_of_one_token_stay_on_one_chain(store: Store
     assert_eq!(original.successor_id, Some(successor.id));
     assert_eq!(successor.used_at, None);
     assert_eq!(session.refresh_token_id(), Some(successor.id));
-    let next = app.refresh(&successors[0]).await.unwrap();
+    let next = app.refresh(&successors[0], &client()).await.unwrap();
     assert_eq!(next.session.session.id(), session_id);
 }
 
@@ -305,7 +305,9 @@ async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnder
     app.revoke_other_sessions(user, pair.tokens.session.session.id())
         .await
         .unwrap();
-    app.refresh(&pair.tokens.refresh_token).await.unwrap();
+    app.refresh(&pair.tokens.refresh_token, &client())
+        .await
+        .unwrap();
 }
 
 conformance_tests!(

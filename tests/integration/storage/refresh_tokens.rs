@@ -1,7 +1,7 @@
 //! The refresh-token store and its atomic rotation.
 
 use sessions_application::ports::{RefreshRotation, WriteError};
-use sessions_domain::{RefreshToken, RefreshTokenId, Session};
+use sessions_domain::{DeviceFingerprint, RefreshClient, RefreshToken, RefreshTokenId, Session};
 use uuid::Uuid;
 
 use super::conformance_tests;
@@ -11,11 +11,32 @@ use crate::support::{
     store::StoreUnderTest,
 };
 
+/// The client of the tests' rotations: Chrome on macOS, over IPv6.
+fn rotating_client() -> RefreshClient {
+    RefreshClient {
+        ip: "2001:db8::7".parse().unwrap(),
+        device: Some(DeviceFingerprint {
+            browser_family: Some("Chrome".into()),
+            os_family: Some("macOS".into()),
+        }),
+    }
+}
+
 /// The rotation of `token` of `session` into a new successor at `at`.
 pub(super) fn rotation(
     session: &Session,
     token: &RefreshToken,
     at: chrono::DateTime<chrono::Utc>,
+) -> RefreshRotation {
+    rotation_by(session, token, at, rotating_client())
+}
+
+/// The rotation of `token` of `session` into a new successor at `at`, by `client`.
+fn rotation_by(
+    session: &Session,
+    token: &RefreshToken,
+    at: chrono::DateTime<chrono::Utc>,
+    client: RefreshClient,
 ) -> RefreshRotation {
     let successor = RefreshToken::issue(
         RefreshTokenId::from_uuid(Uuid::now_v7()),
@@ -24,7 +45,7 @@ pub(super) fn rotation(
         at,
     );
     let mut used = token.clone();
-    used.mark_used(successor.id, at);
+    used.mark_used(successor.id, at, client);
     let mut rotated = session.clone();
     rotated.rotate_refresh_token(successor.id, at);
     RefreshRotation {
@@ -53,6 +74,31 @@ async fn a_token_is_found_by_its_hash_with_its_session(store: StoreUnderTest) {
         .unwrap();
     assert_ne!(other_session.id(), session.id());
     assert_eq!(find_token(&store, &random_hash()).await, None);
+}
+
+async fn the_client_that_used_a_token_reads_back_with_it(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let clients = [
+        rotating_client(),
+        RefreshClient {
+            ip: "203.0.113.7".parse().unwrap(),
+            device: None,
+        },
+        RefreshClient {
+            ip: "198.51.100.1".parse().unwrap(),
+            device: Some(DeviceFingerprint {
+                browser_family: None,
+                os_family: Some("Linux".into()),
+            }),
+        },
+    ];
+    for client in clients {
+        let (session, token) = started_session(&store, user.id, now()).await;
+        let step = rotation_by(&session, &token, later(now(), 1), client.clone());
+        store.refresh_tokens.rotate(&step).await.unwrap();
+        let stored = find_token(&store, &token.hash).await.unwrap();
+        assert_eq!(stored.used_by, Some(client));
+    }
 }
 
 async fn a_rotation_marks_the_token_used_and_installs_its_successor(store: StoreUnderTest) {
@@ -184,6 +230,7 @@ async fn concurrent_rotations_of_many_sessions_each_have_one_winner(store: Store
 }
 
 conformance_tests!(
+    the_client_that_used_a_token_reads_back_with_it,
     concurrent_rotations_of_many_sessions_each_have_one_winner,
     concurrent_lookups_each_get_their_own_token_and_session,
     a_token_is_found_by_its_hash_with_its_session,

@@ -70,17 +70,18 @@ pub struct RefreshBody {
 /// Rotate a refresh token into a new token pair.
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshBody,
     responses(
-        (status = 200, description = "Rotated (or, within the grace window, the same successor again)", body = TokenPairBody),
-        (status = 401, description = "`invalid_refresh_token`, `session_revoked`, `session_expired`, `refresh_token_reuse`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 200, description = "Rotated; or, when the previous token is presented again within the grace window from the same network and browser/OS as the rotation that used it, the same successor again (recorded as `refresh_replayed`)", body = TokenPairBody),
+        (status = 401, description = "`invalid_refresh_token`, `session_revoked`, `session_expired`, `refresh_token_reuse` (a used token presented outside the grace rule, e.g. from another network or browser: the session is revoked)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_request`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
+    ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<RefreshBody>,
 ) -> Result<Json<TokenPairBody>, ApiError> {
     let pair = state
         .service
-        .refresh(&SecretToken::new(body.refresh_token))
+        .refresh(&SecretToken::new(body.refresh_token), &client)
         .await?;
     Ok(Json(pair.into()))
 }

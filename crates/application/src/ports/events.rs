@@ -1,12 +1,13 @@
-//! Port: reading the audit trail. (Events are written by the session repository, in the
-//! same transaction as the change they record.)
+//! Port: the audit trail's reads, and the appends of events that record no change of a
+//! session. (Events of a change are written by the session repository, in the same
+//! transaction as the change they record.)
 
 use async_trait::async_trait;
 use sessions_domain::{SessionEvent, SessionId};
 
 use super::StoreError;
 
-/// Read access to the append-only session event trail.
+/// The append-only session event trail.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait EventStore: Send + Sync {
@@ -15,4 +16,11 @@ pub trait EventStore: Send + Sync {
     /// # Errors
     /// [`StoreError`] when the store fails or a stored event cannot be read back.
     async fn list_for_session(&self, id: SessionId) -> Result<Vec<SessionEvent>, StoreError>;
+
+    /// Appends `events`, which record something that changed no session (a grace replay),
+    /// in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; nothing is appended then.
+    async fn append(&self, events: &[SessionEvent]) -> Result<(), StoreError>;
 }

@@ -2,11 +2,12 @@
 //! and reuse detection).
 
 use sessions_domain::{
-    RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId, RevocationReason, SessionId,
+    RefreshClient, RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId,
+    RevocationReason, SessionEvent, SessionEventKind, SessionId,
 };
 
 use crate::{
-    Application, SecretToken, TokenPair,
+    Application, ClientContext, SecretToken, TokenPair,
     mutation::{Change, MutationError},
     ports::{RefreshRotation, StoreError, TokenCodecError, WriteError},
     telemetry,
@@ -52,16 +53,28 @@ impl From<MutationError> for RefreshError {
 }
 
 impl Application {
-    /// Rotates `presented`: an unused token is exchanged for its successor exactly once; the
-    /// immediately previous token inside the grace window yields the same successor again;
-    /// any other used token revokes the session.
+    /// Rotates `presented` for `client`: an unused token is exchanged for its successor
+    /// exactly once; the immediately previous token, presented again inside the grace window
+    /// by the client that used it, yields the same successor again (recorded as
+    /// `refresh_replayed`); any other used token revokes the session.
     ///
     /// # Errors
     /// See [`RefreshError`].
-    #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, presented: &SecretToken) -> Result<TokenPair, RefreshError> {
+    #[tracing::instrument(skip_all, fields(ip = %client.ip))]
+    pub async fn refresh(
+        &self,
+        presented: &SecretToken,
+        client: &ClientContext,
+    ) -> Result<TokenPair, RefreshError> {
         let secrets = &self.ports.token_secrets;
         let hash = secrets.hash(presented);
+        let refresher = RefreshClient {
+            ip: client.ip,
+            device: client
+                .user_agent
+                .as_ref()
+                .map(|agent| self.ports.devices.parse(agent).fingerprint),
+        };
         for _ in 0..MAX_ATTEMPTS {
             let (token, session) = self
                 .ports
@@ -71,7 +84,7 @@ impl Application {
                 .await?
                 .ok_or(RefreshError::InvalidRefreshToken)?;
             let now = self.ports.clock.now();
-            match token.assess(&session, now, &self.policy) {
+            match token.assess(&session, now, &self.policy, &refresher) {
                 Ok(RefreshDecision::Rotate) => {
                     let successor_secret = secrets.successor_of(presented);
                     let successor = RefreshToken::issue(
@@ -81,7 +94,7 @@ impl Application {
                         now,
                     );
                     let mut used = token;
-                    used.mark_used(successor.id, now);
+                    used.mark_used(successor.id, now, refresher.clone());
                     let mut rotated = session;
                     rotated.rotate_refresh_token(successor.id, now);
                     let mut rotation = RefreshRotation {
@@ -103,6 +116,16 @@ impl Application {
                 }
                 Ok(RefreshDecision::ReplaySuccessor(_)) => {
                     telemetry::refresh("replayed");
+                    let replayed = SessionEvent {
+                        session_id: session.id(),
+                        user_id: session.user_id(),
+                        at: now,
+                        kind: SessionEventKind::RefreshReplayed {
+                            ip: client.ip,
+                            user_agent: client.user_agent.clone(),
+                        },
+                    };
+                    self.ports.storage.events.append(&[replayed]).await?;
                     return Ok(self.token_pair(session, secrets.successor_of(presented), now)?);
                 }
                 Err(RefreshRejection::SessionInactive(inactive)) => {
@@ -149,14 +172,32 @@ mod tests {
     use sessions_domain::{RevocationReason, Session, SessionEventKind, TokenHash};
 
     use super::*;
-    use crate::use_cases::test_support::{MockPorts, alice_id, at, session_of, uuid};
+    use crate::use_cases::test_support::{
+        MockPorts, alice_id, at, client, parse_fake_user_agent, session_of, uuid,
+    };
 
     fn presented() -> SecretToken {
         SecretToken::new("presented".into())
     }
 
-    /// Fake secrets: the hash is the first byte of the value, the successor appends "+".
+    /// The client of the tests' rotations (see `test_support::client`).
+    fn rotating_client() -> RefreshClient {
+        RefreshClient {
+            ip: client().ip,
+            device: client()
+                .user_agent
+                .as_ref()
+                .map(|agent| parse_fake_user_agent(agent).fingerprint),
+        }
+    }
+
+    /// Fake secrets: the hash is the first byte of the value, the successor appends "+"; the
+    /// fake device parser.
     fn expect_secrets(ports: &mut MockPorts) {
+        ports
+            .devices
+            .expect_parse()
+            .returning(parse_fake_user_agent);
         ports.token_secrets.expect_hash().returning(|secret| {
             TokenHash::from_bytes([u8::try_from(secret.expose().len()).unwrap(); 32])
         });
@@ -188,7 +229,11 @@ mod tests {
 
     fn used_token(used_at: i64) -> RefreshToken {
         let mut token = unused_token();
-        token.mark_used(RefreshTokenId::from_uuid(uuid(502)), at(used_at));
+        token.mark_used(
+            RefreshTokenId::from_uuid(uuid(502)),
+            at(used_at),
+            rotating_client(),
+        );
         token
     }
 
@@ -216,6 +261,7 @@ mod tests {
             .expect_rotate()
             .withf(|rotation| {
                 rotation.used.used_at == Some(at(5))
+                    && rotation.used.used_by == Some(rotating_client())
                     && rotation.used.successor_id == Some(rotation.successor.id)
                     && rotation.successor.hash == TokenHash::from_bytes([10; 32])
                     && rotation.session.refresh_token_id() == Some(rotation.successor.id)
@@ -224,7 +270,7 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
 
-        let pair = ports.app().refresh(&presented()).await.unwrap();
+        let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
         assert_eq!(pair.refresh_token.expose(), "presented+");
         assert_eq!(
@@ -244,10 +290,54 @@ mod tests {
             session_with_current(RefreshTokenId::from_uuid(uuid(502))),
         );
         ports.refresh_tokens.expect_rotate().never();
+        ports
+            .events
+            .expect_append()
+            .withf(|events| {
+                events.len() == 1
+                    && events[0].kind
+                        == SessionEventKind::RefreshReplayed {
+                            ip: client().ip,
+                            user_agent: client().user_agent,
+                        }
+            })
+            .times(1)
+            .returning(|_| Ok(()));
 
-        let pair = ports.app().refresh(&presented()).await.unwrap();
+        let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
         assert_eq!(pair.refresh_token.expose(), "presented+");
+    }
+
+    #[tokio::test]
+    async fn the_previous_token_from_another_network_inside_the_window_revokes_the_session() {
+        let mut ports = MockPorts::new();
+        ports.now = at(20);
+        expect_secrets(&mut ports);
+        expect_lookup(
+            &mut ports,
+            used_token(5),
+            session_with_current(RefreshTokenId::from_uuid(uuid(502))),
+        );
+        ports.events.expect_append().never();
+        ports.sessions.expect_find().times(1).returning(|_| {
+            Ok(Some(session_with_current(RefreshTokenId::from_uuid(uuid(
+                502,
+            )))))
+        });
+        ports
+            .sessions
+            .expect_save_revocation()
+            .times(1)
+            .returning(|_, _| Ok(true));
+        let thief = ClientContext {
+            ip: "198.51.100.66".parse().unwrap(),
+            ..client()
+        };
+
+        let result = ports.app().refresh(&presented(), &thief).await;
+
+        assert!(matches!(result, Err(RefreshError::RefreshTokenReuse)));
     }
 
     #[tokio::test]
@@ -276,7 +366,7 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(true));
 
-        let result = ports.app().refresh(&presented()).await;
+        let result = ports.app().refresh(&presented(), &client()).await;
 
         assert!(matches!(result, Err(RefreshError::RefreshTokenReuse)));
     }
@@ -304,8 +394,9 @@ mod tests {
             .expect_rotate()
             .times(1)
             .returning(|_| Err(WriteError::Conflict));
+        ports.events.expect_append().times(1).returning(|_| Ok(()));
 
-        let pair = ports.app().refresh(&presented()).await.unwrap();
+        let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
         assert_eq!(pair.refresh_token.expose(), "presented+");
     }
@@ -318,7 +409,7 @@ mod tests {
             .refresh_tokens
             .expect_find_with_session()
             .returning(|_| Ok(None));
-        let result = ports.app().refresh(&presented()).await;
+        let result = ports.app().refresh(&presented(), &client()).await;
         assert!(matches!(result, Err(RefreshError::InvalidRefreshToken)));
     }
 
@@ -329,7 +420,7 @@ mod tests {
         let mut session = session_with_current(unused_token().id);
         session.revoke(RevocationReason::Logout, at(0)).unwrap();
         expect_lookup(&mut ports, unused_token(), session);
-        let result = ports.app().refresh(&presented()).await;
+        let result = ports.app().refresh(&presented(), &client()).await;
         assert!(matches!(result, Err(RefreshError::SessionRevoked)));
     }
 
@@ -343,7 +434,7 @@ mod tests {
             unused_token(),
             session_with_current(unused_token().id),
         );
-        let result = ports.app().refresh(&presented()).await;
+        let result = ports.app().refresh(&presented(), &client()).await;
         assert!(matches!(result, Err(RefreshError::SessionExpired)));
     }
 }

@@ -134,4 +134,12 @@ impl EventStore for PostgresStore {
             .map(|row| SessionEvent::try_from(row).map_err(StoreError::from))
             .collect()
     }
+
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    async fn append(&self, events: &[SessionEvent]) -> Result<(), StoreError> {
+        let mut connection = self.pool().acquire().await.map_err(StoreError::new)?;
+        insert_events(&mut connection, events)
+            .await
+            .map_err(StoreError::new)
+    }
 }

@@ -2,13 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use ipnetwork::IpNetwork;
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
 use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{PostgresStore, session_row::SessionRow};
-use crate::rotation_batch::RotationRequest;
+use crate::rotation_batch::{RotationRequest, UsedBy};
 use crate::{
     CorruptRow,
     batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
@@ -27,6 +28,9 @@ pub(super) struct TokenWithSessionRow {
     token_issued_at: DateTime<Utc>,
     token_used_at: Option<DateTime<Utc>>,
     token_successor_id: Option<Uuid>,
+    token_used_by_ip: Option<IpNetwork>,
+    token_used_by_browser: Option<String>,
+    token_used_by_os: Option<String>,
     #[sqlx(flatten)]
     session: SessionRow,
 }
@@ -47,6 +51,12 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
             issued_at: row.token_issued_at,
             used_at: row.token_used_at,
             successor_id: row.token_successor_id.map(RefreshTokenId::from_uuid),
+            used_by: UsedBy {
+                ip: row.token_used_by_ip.map(|network| network.ip()),
+                browser: row.token_used_by_browser,
+                os: row.token_used_by_os,
+            }
+            .client(),
         };
         Ok((token, session))
     }

@@ -1,6 +1,7 @@
 //! Refresh rotations in Postgres, batched under load: concurrent rotations of different
 //! sessions are written by one statement and committed once, instead of one commit each.
 
+use ipnetwork::IpNetwork;
 use sessions_application::ports::StoreError;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// One statement, all or nothing, for every rotation of the batch (one element each in the
-/// arrays `$1`…`$9`): a session is written only if its version is the one read and its
+/// arrays `$1`…`$12`): a session is written only if its version is the one read and its
 /// presented token is still unused (the session row lock serialises rotations of one chain);
 /// a token is marked used only if its session was written; a successor is inserted only if
 /// its token was marked. Returns the successors of the rotations that happened.
@@ -20,9 +21,10 @@ const ROTATE: &str = r#"
     WITH request AS (
         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::timestamptz[],
                              $5::timestamptz[], $6::uuid[], $7::timestamptz[], $8::bytea[],
-                             $9::timestamptz[])
+                             $9::timestamptz[], $10::inet[], $11::text[], $12::text[])
             AS request(session_id, version, successor_id, last_activity_at, updated_at,
-                       used_id, used_at, successor_hash, successor_issued_at)
+                       used_id, used_at, successor_hash, successor_issued_at, used_by_ip,
+                       used_by_browser, used_by_os)
     ), moved AS (
         UPDATE sessions
         SET refresh_token_id = request.successor_id,
@@ -36,7 +38,9 @@ const ROTATE: &str = r#"
         RETURNING request.successor_id
     ), used AS (
         UPDATE refresh_tokens
-        SET used_at = request.used_at, successor_id = request.successor_id
+        SET used_at = request.used_at, successor_id = request.successor_id,
+            used_by_ip = request.used_by_ip, used_by_browser = request.used_by_browser,
+            used_by_os = request.used_by_os
         FROM request
         WHERE refresh_tokens.id = request.used_id AND refresh_tokens.used_at IS NULL
           AND request.successor_id IN (SELECT successor_id FROM moved)
@@ -90,6 +94,13 @@ async fn run_with_deadlock_retries(
                 request.successor.hash.as_bytes().as_slice()
             }))
             .bind(column(written, |request| request.successor.issued_at))
+            .bind(column(written, |request| {
+                request.used_by.ip.map(IpNetwork::from)
+            }))
+            .bind(column(written, |request| {
+                request.used_by.browser.as_deref()
+            }))
+            .bind(column(written, |request| request.used_by.os.as_deref()))
             .fetch_all(pool)
             .await;
         match outcome {

@@ -82,4 +82,13 @@ impl EventStore for SqliteStore {
             .map(|row| SessionEvent::try_from(row).map_err(StoreError::from))
             .collect()
     }
+
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    async fn append(&self, events: &[SessionEvent]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        insert_events(&mut tx, events)
+            .await
+            .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)
+    }
 }

@@ -9,7 +9,11 @@ use super::{
     SqliteStore,
     columns::{SessionRow, corrupt, micros, time, uuid},
 };
-use crate::{CorruptRow, rotation_batch::RotationRequest, statements::tokens_with_sessions};
+use crate::{
+    CorruptRow,
+    rotation_batch::{RotationRequest, UsedBy},
+    statements::tokens_with_sessions,
+};
 
 /// The lookup of one presented refresh token (`$1`, its hash) and its session in one round
 /// trip.
@@ -23,6 +27,9 @@ struct TokenWithSessionRow {
     token_issued_at: i64,
     token_used_at: Option<i64>,
     token_successor_id: Option<String>,
+    token_used_by_ip: Option<String>,
+    token_used_by_browser: Option<String>,
+    token_used_by_os: Option<String>,
     #[sqlx(flatten)]
     session: SessionRow,
 }
@@ -48,6 +55,18 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
                 .as_deref()
                 .map(|id| uuid(TABLE, id).map(RefreshTokenId::from_uuid))
                 .transpose()?,
+            used_by: UsedBy {
+                ip: row
+                    .token_used_by_ip
+                    .map(|ip| {
+                        ip.parse()
+                            .map_err(|_| corrupt(TABLE, format!("used_by_ip {ip:?}")))
+                    })
+                    .transpose()?,
+                browser: row.token_used_by_browser,
+                os: row.token_used_by_os,
+            }
+            .client(),
         };
         Ok((token, session))
     }

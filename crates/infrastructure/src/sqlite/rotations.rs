@@ -74,12 +74,18 @@ async fn rotate(
     if moved.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE refresh_tokens SET used_at = ?2, successor_id = ?3 WHERE id = ?1")
-        .bind(&used_id)
-        .bind(request.used_at.map(micros))
-        .bind(&successor_id)
-        .execute(&mut *connection)
-        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET used_at = ?2, successor_id = ?3, \
+         used_by_ip = ?4, used_by_browser = ?5, used_by_os = ?6 WHERE id = ?1",
+    )
+    .bind(&used_id)
+    .bind(request.used_at.map(micros))
+    .bind(&successor_id)
+    .bind(request.used_by.ip.map(|ip| ip.to_string()))
+    .bind(request.used_by.browser.as_deref())
+    .bind(request.used_by.os.as_deref())
+    .execute(&mut *connection)
+    .await?;
     insert_token(connection, &request.successor).await?;
     Ok(true)
 }
