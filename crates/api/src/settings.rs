@@ -21,7 +21,7 @@ impl Secret {
         self.0.len() == candidate.len() && bool::from(self.0.as_bytes().ct_eq(candidate.as_bytes()))
     }
 
-    /// The credential, for the one place that must show it (first-start banner).
+    /// The credential, for the one place that must show it (`sessions admin-token`).
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -2,7 +2,9 @@
 //! shutdown, and the README walkthrough.
 
 mod connection_limits;
+mod maximum_settings;
 mod readme_walkthrough;
 mod restart;
+mod secrets;
 mod shutdown;
 mod startup_errors;

@@ -64,3 +64,29 @@ async fn an_unusable_setting_is_named_in_the_error() {
     assert!(!succeeded);
     assert!(stderr.contains("database-pool-size"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_duration_past_its_maximum_refuses_to_start_naming_the_setting() {
+    for (variable, value, setting) in [
+        (
+            "SESSIONS_SESSION_LIFETIME",
+            "100000000d",
+            "session-lifetime",
+        ),
+        ("SESSIONS_ACCESS_TOKEN_TTL", "25h", "access-token-ttl"),
+        ("SESSIONS_REFRESH_GRACE", "6m", "refresh-grace"),
+        ("SESSIONS_RETENTION", "3651d", "retention"),
+    ] {
+        let (succeeded, stderr) = serve_with(&[(variable, value)]).await;
+        assert!(!succeeded, "{variable}={value} started");
+        assert!(stderr.contains(setting), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn a_short_configured_secret_refuses_to_start_without_echoing_it() {
+    let (succeeded, stderr) = serve_with(&[("SESSIONS_ADMIN_TOKEN", "admin-password-1")]).await;
+    assert!(!succeeded);
+    assert!(stderr.contains("admin-token"), "{stderr}");
+    assert!(!stderr.contains("admin-password-1"), "{stderr}");
+}

@@ -4,6 +4,7 @@
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -34,9 +35,16 @@ pub fn binary_path() -> PathBuf {
 pub struct RunningBinary {
     pub child: Child,
     pub base: String,
+    /// Every line it has written so far, standard output and error.
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl RunningBinary {
+    /// Every line written so far, standard output and error.
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
+    }
+
     /// Sends SIGTERM.
     pub async fn terminate(&self) {
         let pid = self.child.id().expect("running child").to_string();
@@ -78,16 +86,28 @@ pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> RunningBinary 
     }
     let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("start the sessions binary");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let stderr = child.stderr.take().expect("stderr");
+    let collected = Arc::clone(&output);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            eprintln!("{line}");
+            collected.lock().unwrap().push(line);
+        }
+    });
     let stdout = child.stdout.take().expect("stdout");
     let (listening, address) = oneshot::channel();
+    let collected = Arc::clone(&output);
     tokio::spawn(async move {
         let mut listening = Some(listening);
         let mut lines = BufReader::new(stdout).lines();
         while let Ok(Some(line)) = lines.next_line().await {
+            collected.lock().unwrap().push(line.clone());
             let Ok(entry) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };
@@ -105,5 +125,6 @@ pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> RunningBinary 
     RunningBinary {
         child,
         base: format!("http://{address}"),
+        output,
     }
 }

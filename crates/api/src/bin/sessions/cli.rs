@@ -37,6 +37,10 @@ pub enum Command {
     Cleanup,
     /// Print the OpenAPI document and exit.
     Openapi,
+    /// Print the admin API credential (generated into the data directory on first use).
+    AdminToken,
+    /// Print the introspection credential (generated into the data directory on first use).
+    ServiceToken,
 }
 
 /// Log output format.

@@ -73,22 +73,17 @@ fn application(
     ))
 }
 
-/// Tells the operator, once, the credentials generated at first start.
+/// Tells the operator where the credentials generated at this start are kept, never the
+/// credentials themselves: logs end up in places secrets must not.
 fn announce_generated(secrets: &Secrets) {
-    let shown: Vec<(&str, &str)> = [
-        ("admin_token", secrets.admin_token.expose()),
-        ("service_token", secrets.service_token.expose()),
-    ]
-    .into_iter()
-    .filter(|(name, _)| secrets.generated.contains(name))
-    .collect();
-    if shown.is_empty() {
-        return;
-    }
-    // Printed to the terminal only, never logged; they stay in the data directory.
-    println!("First start: generated credentials (kept in the data directory's secrets/):");
-    for (name, value) in shown {
-        println!("  {name}: {value}");
+    for name in ["admin_token", "service_token"] {
+        if secrets.generated.contains(&name) {
+            let command = name.replace('_', "-");
+            tracing::info!(
+                file = %secrets.folder.join(name).display(),
+                "generated the {name}; `sessions {command}` prints it"
+            );
+        }
     }
 }
 

@@ -102,6 +102,21 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         return Ok(());
     }
     let settings = Settings::resolve(options(cli.options)?)?;
+    if let Command::AdminToken | Command::ServiceToken = command {
+        // Only the credential on standard output, for scripts: no logs.
+        let secrets = secrets::Secrets::load(
+            &settings.data_dir,
+            settings.admin_token,
+            settings.service_token,
+            settings.jwt_secret,
+        )?;
+        let credential = match command {
+            Command::AdminToken => secrets.admin_token,
+            _ => secrets.service_token,
+        };
+        println!("{}", credential.expose());
+        return Ok(());
+    }
     telemetry::init(settings.log_format);
     match command {
         Command::Serve => composition::serve(settings).await,
@@ -113,7 +128,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             Ok(())
         }
         Command::Cleanup => composition::cleanup_once(settings).await,
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::AdminToken | Command::ServiceToken => Ok(()),
     }
 }
 
