@@ -3,7 +3,7 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sessions_domain::{Session, SessionId, UserId};
+use sessions_domain::{Session, SessionId, UserId, add_saturating};
 
 use crate::{Application, SessionView, ports::TokenCodecError};
 
@@ -69,7 +69,7 @@ impl Application {
             user_id: session.user_id(),
             session_id: session.id(),
             issued_at: now,
-            expires_at: now + ttl,
+            expires_at: add_saturating(now, ttl),
         };
         let access_token = self.ports.access_tokens.issue(&claims)?;
         let session = self.view(session, Some(claims.session_id), now);

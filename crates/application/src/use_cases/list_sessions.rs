@@ -1,7 +1,7 @@
 //! Use case: a user lists their own sessions, newest first, one keyset page at a time.
 
 use chrono::{DateTime, Utc};
-use sessions_domain::{Session, SessionId, UserId};
+use sessions_domain::{Session, SessionId, UserId, sub_saturating};
 
 use crate::{
     Application, PageSize, SessionCursor, SessionPage,
@@ -87,7 +87,10 @@ impl Application {
         SessionQuery {
             active: listing.active_only.then(|| ActiveFilter {
                 now,
-                idle_since: self.policy.idle_timeout.map(|idle| now - idle),
+                idle_since: self
+                    .policy
+                    .idle_timeout
+                    .map(|idle| sub_saturating(now, idle)),
             }),
             after: listing.after,
             limit: listing.page_size.get() + 1,

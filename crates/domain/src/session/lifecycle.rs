@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::{Session, SessionState};
 use crate::{
     DeviceInfo, Location, ProviderSet, ProviderSlug, RefreshTokenId, Revocation, RevocationReason,
-    SessionEvent, SessionEventKind, SessionId, SessionPolicy, UserAgent, UserId,
+    SessionEvent, SessionEventKind, SessionId, SessionPolicy, UserAgent, UserId, add_saturating,
 };
 
 /// What a login knows about the new session.
@@ -84,7 +84,7 @@ impl Session {
             ip_address,
             location: new.location,
             last_activity_at: now,
-            expires_at: now + policy.session_lifetime,
+            expires_at: add_saturating(now, policy.session_lifetime),
             revocation: None,
             is_trusted: false,
             refresh_token_id: Some(new.refresh_token_id),
