@@ -33,6 +33,8 @@ fn app(service: MockSessionService) -> Router {
         service_token: Secret::new("service-secret".into()),
         trusted_proxies: Vec::new(),
         country_header: None,
+        metrics_token: None,
+        metrics_listener: false,
     };
     let state = AppState::new(Arc::new(service), settings, install_metrics_recorder());
     router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4000))))
@@ -563,4 +565,15 @@ async fn every_response_carries_a_request_id_and_echoes_a_given_one() {
         .await
         .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "req-123");
+}
+
+#[tokio::test]
+async fn a_metrics_scrape_costs_the_store_nothing() {
+    let mut service = MockSessionService::new();
+    service.expect_count_active_sessions().never();
+    let response = app(service)
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
 }

@@ -10,6 +10,7 @@ use axum::{
 };
 use metrics::SharedString;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sessions_application::SessionService;
 
 /// Installs the process-wide Prometheus recorder once and returns its handle.
 ///
@@ -37,6 +38,16 @@ pub fn install_metrics_recorder() -> PrometheusHandle {
             handle
         })
         .clone()
+}
+
+/// Sets the `sessions_active` gauge to the store's count of active sessions: run in the
+/// background, never per scrape, so that scrapes cost the store nothing.
+pub async fn refresh_active_sessions(service: &dyn SessionService) {
+    match service.count_active_sessions().await {
+        #[allow(clippy::cast_precision_loss)]
+        Ok(count) => metrics::gauge!("sessions_active").set(count as f64),
+        Err(error) => tracing::warn!(%error, "active sessions not counted"),
+    }
 }
 
 /// The method as a static label (no allocation per request).

@@ -11,13 +11,14 @@ mod http_metrics;
 mod openapi;
 mod problem;
 mod router;
+mod security_headers;
 mod server;
 mod settings;
 mod state;
 
-pub use http_metrics::install_metrics_recorder;
+pub use http_metrics::{install_metrics_recorder, refresh_active_sessions};
 pub use problem::ApiError;
-pub use router::{BODY_LIMIT, openapi, router};
+pub use router::{BODY_LIMIT, metrics_router, openapi, router};
 pub use server::{ConnectionTimeouts, ServeLimits, serve};
 pub use settings::{HttpSettings, Secret};
 pub use state::AppState;

@@ -18,11 +18,14 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use tower::util::MapRequestLayer;
+
 use crate::{
     handlers::{admin_sessions, admin_users, auth, events, health, introspect, sessions, users},
     http_metrics,
     openapi::ApiDoc,
     problem::ApiError,
+    security_headers::{sanitize_request_id, with_security_headers},
     state::AppState,
 };
 
@@ -81,21 +84,38 @@ fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal(&std::io::Error::other("handler panicked")).into_response()
 }
 
-/// Every route, with request ids, tracing, metrics, the body limit and problem+json for
-/// unknown routes and panics.
+/// Every route, with request ids, tracing, metrics, the body limit, the security headers and
+/// problem+json for unknown routes and panics. `/metrics` is among them unless it is served
+/// on a listener of its own ([`metrics_router`]).
 pub fn router(state: AppState) -> Router {
     let (v1, document) = v1_routes();
     let document = Arc::new(document);
-    Router::new()
+    let mut routes = Router::new()
         .merge(v1)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
         .route(
             "/openapi.json",
             get(move || async move { Json(document.as_ref().clone()) }),
-        )
-        .route_layer(middleware::from_fn(http_metrics::track))
+        );
+    if !state.settings.metrics_listener {
+        routes = routes.route("/metrics", get(health::metrics));
+    }
+    with_common_layers(
+        routes.route_layer(middleware::from_fn(http_metrics::track)),
+        state,
+    )
+}
+
+/// `/metrics` alone, for a listener of its own (`SESSIONS_METRICS_BIND`).
+pub fn metrics_router(state: AppState) -> Router {
+    with_common_layers(Router::new().route("/metrics", get(health::metrics)), state)
+}
+
+/// `routes` with what every response needs: unknown routes and methods, the body limit,
+/// panics, request ids (a client's only when acceptable), tracing, security headers.
+fn with_common_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let layered = routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -117,5 +137,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(MapRequestLayer::new(sanitize_request_id))
+        .with_state(state);
+    with_security_headers(layered)
 }

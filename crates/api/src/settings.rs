@@ -44,6 +44,10 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<IpNetwork>,
     /// Header a trusted proxy puts the client's country in (e.g. `cf-ipcountry`).
     pub country_header: Option<HeaderName>,
+    /// The credential `/metrics` requires, if any.
+    pub metrics_token: Option<Secret>,
+    /// Whether `/metrics` is served on a listener of its own instead of with the API.
+    pub metrics_listener: bool,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod abuse;
 mod admin;
 mod auth;
 mod enrichment;
+mod headers;
 mod introspect;
 mod malformed;
 mod operations;

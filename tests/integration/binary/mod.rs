@@ -3,6 +3,7 @@
 
 mod connection_limits;
 mod maximum_settings;
+mod metrics;
 mod readme_walkthrough;
 mod restart;
 mod secrets;

@@ -197,6 +197,8 @@ async fn serve_over<S: Storage + 'static>(
         // The tests speak through "a proxy" on loopback to choose client addresses.
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         country_header: Some("cf-ipcountry".parse().unwrap()),
+        metrics_token: None,
+        metrics_listener: false,
     };
     let state = AppState::new(Arc::new(application), settings, install_metrics_recorder());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

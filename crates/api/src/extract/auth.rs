@@ -90,3 +90,21 @@ impl FromRequestParts<AppState> for IntrospectionCaller {
         }
     }
 }
+
+/// A scrape of `/metrics`: anyone's when no metrics token is configured, else only with it.
+#[derive(Debug)]
+pub struct MetricsCaller;
+
+impl FromRequestParts<AppState> for MetricsCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(required) = &state.settings.metrics_token else {
+            return Ok(Self);
+        };
+        match bearer_token(parts) {
+            Some(token) if required.matches(token) => Ok(Self),
+            _ => Err(ApiError::unauthorized("the metrics token is required")),
+        }
+    }
+}

@@ -104,6 +104,8 @@ mod tests {
             service_token: Secret::new("s".into()),
             trusted_proxies: proxies.iter().map(|p| p.parse().unwrap()).collect(),
             country_header: Some(HeaderName::from_static("cf-ipcountry")),
+            metrics_token: None,
+            metrics_listener: false,
         }
     }
 

@@ -6,7 +6,7 @@ mod json;
 mod path;
 mod query;
 
-pub use auth::{AdminCaller, CurrentSession, IntrospectionCaller};
+pub use auth::{AdminCaller, CurrentSession, IntrospectionCaller, MetricsCaller};
 pub use client::ClientInfo;
 pub use json::{ApiJson, OptionalJson};
 pub use path::ApiPath;

@@ -199,6 +199,20 @@ pub struct Options {
     /// On SIGTERM or Ctrl-C, the longest in-flight requests may take to finish [default: 30s].
     #[arg(long, env = "SESSIONS_SHUTDOWN_TIMEOUT", global = true)]
     pub shutdown_timeout: Option<Span>,
+    /// How often the active-sessions gauge of /metrics is counted [default: 15s].
+    #[arg(long, env = "SESSIONS_METRICS_REFRESH", global = true)]
+    pub metrics_refresh: Option<Span>,
+    /// Credential /metrics requires as a bearer token [default: none, open].
+    #[arg(
+        long,
+        env = "SESSIONS_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+    /// Serve /metrics on this address only, not with the API [default: with the API].
+    #[arg(long, env = "SESSIONS_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
     /// Log format [default: text].
     #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -240,6 +254,9 @@ impl Options {
             http_request_timeout: self.http_request_timeout.or(file.http_request_timeout),
             max_connections: self.max_connections.or(file.max_connections),
             shutdown_timeout: self.shutdown_timeout.or(file.shutdown_timeout),
+            metrics_refresh: self.metrics_refresh.or(file.metrics_refresh),
+            metrics_token: self.metrics_token.or(file.metrics_token),
+            metrics_bind: self.metrics_bind.or(file.metrics_bind),
             log_format: self.log_format.or(file.log_format),
         }
     }

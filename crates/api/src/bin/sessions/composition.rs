@@ -3,14 +3,15 @@
 //! graceful shutdown.
 
 use std::{
+    net::SocketAddr,
     num::NonZeroUsize,
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use sessions_api::{
-    AppState, ConnectionTimeouts, HttpSettings, ServeLimits, install_metrics_recorder, router,
-    serve as serve_http,
+    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, install_metrics_recorder,
+    metrics_router, refresh_active_sessions, router, serve as serve_http,
 };
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
@@ -33,6 +34,9 @@ const ISSUER: &str = "sessions";
 /// The longest a password hash may wait (and run) before the request is refused with 503:
 /// past it, clients are better served by a quick "retry later" than by a queue that grows.
 const HASH_QUEUE_MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// Connections the metrics listener serves at once: scrapers are few.
+const METRICS_MAX_CONNECTIONS: usize = 64;
 
 /// How often the metrics recorder folds its pending latency samples into their buckets. It
 /// keeps every sample until a scrape or an upkeep drains it: without upkeep, a server that
@@ -120,6 +124,26 @@ fn spawn_cleanup(app: Arc<Application>, interval: chrono::TimeDelta, stop: watch
     });
 }
 
+/// Counts the active sessions for `/metrics` every `period` until told to stop.
+fn spawn_active_sessions_count(
+    app: Arc<Application>,
+    period: Duration,
+    stop: watch::Receiver<bool>,
+) {
+    spawn_periodic(period, stop, move || {
+        let app = app.clone();
+        async move { refresh_active_sessions(app.as_ref()).await }
+    });
+}
+
+/// A listener on `address`, and the address it got (the port, when `address` asks for any).
+async fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let failed = |source| StartupError::Bind { address, source };
+    let listener = TcpListener::bind(address).await.map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    Ok((listener, bound))
+}
+
 /// Reloads the geolocation database on SIGHUP.
 fn spawn_geolocation_reload(geolocator: Arc<MaxMindGeolocator>) {
     tokio::spawn(async move {
@@ -199,24 +223,36 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         service_token: secrets.service_token.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         country_header: settings.country_header.clone(),
+        metrics_token: settings.metrics.token.clone().map(Secret::new),
+        metrics_listener: settings.metrics.bind.is_some(),
     };
     let metrics = install_metrics_recorder();
     let state = AppState::new(app.clone(), http, metrics.clone());
-    let listener = TcpListener::bind(settings.bind)
-        .await
-        .map_err(|source| StartupError::Bind {
-            address: settings.bind,
-            source,
-        })?;
-    let address = listener.local_addr().map_err(|source| StartupError::Bind {
-        address: settings.bind,
-        source,
-    })?;
+    let (listener, address) = bind(settings.bind).await?;
     let (stop, stopped) = watch::channel(false);
     spawn_periodic(METRICS_UPKEEP_PERIOD, stopped.clone(), move || {
         metrics.run_upkeep();
         std::future::ready(())
     });
+    spawn_active_sessions_count(app.clone(), settings.metrics.refresh, stopped.clone());
+    if let Some(metrics_address) = settings.metrics.bind {
+        let (listener, metrics_address) = bind(metrics_address).await?;
+        let limits = ServeLimits {
+            max_connections: METRICS_MAX_CONNECTIONS,
+            ..limits
+        };
+        let mut stopped = stopped.clone();
+        let stopping = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        tokio::spawn(serve_http(
+            listener,
+            metrics_router(state.clone()),
+            limits,
+            stopping,
+        ));
+        tracing::info!(address = %metrics_address, "metrics listening");
+    }
     if let Some(interval) = settings.cleanup_interval {
         spawn_cleanup(app.clone(), interval, stopped.clone());
     }

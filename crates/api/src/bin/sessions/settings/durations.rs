@@ -120,9 +120,17 @@ pub const SHUTDOWN_TIMEOUT: DurationSetting = DurationSetting {
     zero: Zero::Allowed,
 };
 
+/// Counting of the active-sessions gauge.
+pub const METRICS_REFRESH: DurationSetting = DurationSetting {
+    name: "metrics-refresh",
+    default: Some(TimeDelta::seconds(15)),
+    max: TimeDelta::hours(1),
+    zero: Zero::Refused,
+};
+
 /// Every duration setting.
 #[cfg(test)]
-pub const ALL: [DurationSetting; 12] = [
+pub const ALL: [DurationSetting; 13] = [
     SESSION_LIFETIME,
     IDLE_TIMEOUT,
     ACCESS_TOKEN_TTL,
@@ -135,6 +143,7 @@ pub const ALL: [DurationSetting; 12] = [
     HTTP_IDLE_TIMEOUT,
     HTTP_REQUEST_TIMEOUT,
     SHUTDOWN_TIMEOUT,
+    METRICS_REFRESH,
 ];
 
 impl DurationSetting {

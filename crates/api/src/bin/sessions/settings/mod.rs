@@ -56,6 +56,17 @@ pub struct HttpLimits {
     pub max_connections: Option<u32>,
 }
 
+/// How `/metrics` is exposed.
+#[derive(Debug)]
+pub struct MetricsSettings {
+    /// How often the active-sessions gauge is counted.
+    pub refresh: Duration,
+    /// The bearer credential scrapes must present, if any.
+    pub token: Option<String>,
+    /// A listener of its own for `/metrics`, if any.
+    pub bind: Option<SocketAddr>,
+}
+
 /// Everything the binary runs with.
 #[derive(Debug)]
 pub struct Settings {
@@ -71,6 +82,7 @@ pub struct Settings {
     pub country_header: Option<HeaderName>,
     pub geoip_db: Option<PathBuf>,
     pub http: HttpLimits,
+    pub metrics: MetricsSettings,
     pub log_format: LogFormat,
 }
 
@@ -240,6 +252,13 @@ impl Settings {
             country_header,
             geoip_db: options.geoip_db,
             http,
+            metrics: MetricsSettings {
+                refresh: std_duration(
+                    durations::METRICS_REFRESH.required(options.metrics_refresh)?,
+                ),
+                token: secret(options.metrics_token, "metrics-token")?,
+                bind: options.metrics_bind,
+            },
             log_format: options.log_format.unwrap_or_default(),
         })
     }

@@ -91,6 +91,7 @@ fn every_duration_past_its_maximum_refuses_to_start_naming_the_setting() {
             "http-idle-timeout" => options.http_idle_timeout = over,
             "http-request-timeout" => options.http_request_timeout = over,
             "shutdown-timeout" => options.shutdown_timeout = over,
+            "metrics-refresh" => options.metrics_refresh = over,
             other => panic!("{other} has no option in this test"),
         }
         let error = Settings::resolve(options).unwrap_err();
