@@ -102,21 +102,11 @@ async fn password_change_stops_being_a_guessing_oracle_after_five_failures(serve
         .unwrap();
     expect_problem(current, StatusCode::UNAUTHORIZED, "session_revoked").await;
     // The victim's own session stays, and its trail says why the thief's ended.
-    let path = format!("/v1/sessions/{}/events", thief.session_id);
-    let events: Value = server
-        .as_user(Method::GET, &path, &victim)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let revocation = events["events"]
-        .as_array()
-        .unwrap()
+    let events = server.session_events(&victim, &thief.session_id).await;
+    let revocation = events
         .iter()
         .find(|event| event["type"] == "session_revoked")
-        .unwrap_or_else(|| panic!("no revocation in {events}"));
+        .unwrap_or_else(|| panic!("no revocation in {events:?}"));
     assert_eq!(revocation["data"]["reason"], "suspicious_activity");
 }
 
@@ -267,24 +257,11 @@ async fn a_grace_replay_is_honoured_and_recorded_only_for_the_client_that_rotate
     assert_eq!(replay.status(), StatusCode::OK);
     let replay: Value = replay.json().await.unwrap();
     assert_eq!(replay["refresh_token"], first["refresh_token"]);
-    let events: Value = server
-        .as_user(
-            Method::GET,
-            &format!("/v1/sessions/{}/events", owner.session_id),
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let replayed = events["events"]
-        .as_array()
-        .unwrap()
+    let events = server.session_events(&owner, &owner.session_id).await;
+    let replayed = events
         .iter()
         .find(|event| event["type"] == "refresh_replayed")
-        .unwrap_or_else(|| panic!("no refresh_replayed in {events}"));
+        .unwrap_or_else(|| panic!("no refresh_replayed in {events:?}"));
     assert_eq!(replayed["data"]["ip"], "203.0.113.99");
     assert_eq!(replayed["data"]["user_agent"], CHROME_ON_MACOS);
 

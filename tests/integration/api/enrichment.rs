@@ -36,19 +36,7 @@ async fn three_requests_from_another_country_revoke_the_session_for_suspicious_a
     expect_problem(third, StatusCode::UNAUTHORIZED, "session_revoked").await;
 
     let owner = server.login("gus@example.com").await;
-    let events: Value = server
-        .as_user(
-            Method::GET,
-            &format!("/v1/sessions/{}/events", stolen.session_id),
-            &owner,
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let events = events["events"].as_array().unwrap();
+    let events = server.session_events(&owner, &stolen.session_id).await;
     let suspicious: Vec<&Value> = events
         .iter()
         .filter(|e| e["type"] == "suspicious_activity")

@@ -249,6 +249,20 @@ impl TestServer {
             .bearer_auth(&tokens.access)
     }
 
+    /// The events of session `session_id`, read by `reader` (one of the owner's sessions),
+    /// oldest first.
+    pub async fn session_events(&self, reader: &Tokens, session_id: &str) -> Vec<Value> {
+        let path = format!("/v1/sessions/{session_id}/events");
+        let response = self
+            .as_user(reqwest::Method::GET, &path, reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["events"].as_array().unwrap().clone()
+    }
+
     /// A request with the admin token.
     pub fn as_admin(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         self.client
