@@ -82,6 +82,15 @@ impl Application {
         credentials: Credentials,
         client: ClientContext,
     ) -> Result<LoggedIn, LoginError> {
+        // A full queue answers before anything else is read: a flood costs the store nothing.
+        // A client claiming a device token is checked as known here and hashes as what its
+        // token turns out to be.
+        let claimed = if credentials.device_token.is_some() {
+            HashPriority::Known
+        } else {
+            HashPriority::Unknown
+        };
+        self.ports.passwords.admits(claimed)?;
         let email = Email::parse(&credentials.email).ok();
         let user = match &email {
             Some(email) => self.ports.storage.users.find_by_email(email).await?,
@@ -96,7 +105,6 @@ impl Application {
         } else {
             HashPriority::Unknown
         };
-        self.ports.passwords.admits(priority)?;
         let network = BudgetKey::NetworkFailures(ThrottledNetwork::of(client.ip));
         let budgets = match &device {
             Some(device) => vec![BudgetKey::DeviceToken(device.id)],

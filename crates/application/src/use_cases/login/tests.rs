@@ -356,12 +356,9 @@ async fn a_malformed_address_burns_a_dummy_hash_and_counts_for_the_network_only(
 }
 
 #[tokio::test]
-async fn an_overloaded_hasher_refuses_before_anything_is_counted() {
+async fn an_overloaded_hasher_refuses_before_anything_is_read_or_counted() {
     let mut ports = MockPorts::new();
-    ports
-        .users
-        .expect_find_by_email()
-        .returning(|_| Ok(Some(alice())));
+    ports.users.expect_find_by_email().never();
     ports.passwords.expect_admits().returning(|_| {
         Err(HashingError::Overloaded {
             retry_after: std::time::Duration::from_secs(2),
@@ -461,6 +458,7 @@ async fn a_user_deleted_during_login_is_invalid_credentials() {
 #[tokio::test]
 async fn a_store_failure_is_reported_as_such() {
     let mut ports = MockPorts::new();
+    ports.passwords.expect_admits().returning(|_| Ok(()));
     ports
         .users
         .expect_find_by_email()
