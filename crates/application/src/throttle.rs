@@ -1,11 +1,17 @@
 //! Attempt budgets around the use cases that check a password: an attempt is counted before
 //! its hash, so that concurrent attempts cannot slip past a budget together, and taken back
-//! when it turned out to be no failure (only failures spend a budget).
+//! when it turned out to be no failure (only failures spend a budget) — also when its caller
+//! gave up before the answer, which is no failure either and told the caller nothing.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sessions_domain::{AttemptCount, Budget, BudgetKey, Throttled, admit};
 
-use crate::{Application, ports::StoreError};
+use crate::{
+    Application,
+    ports::{AttemptCounters, StoreError},
+};
 
 /// Why an attempt was not counted.
 #[derive(Debug, thiserror::Error)]
@@ -18,15 +24,59 @@ pub(crate) enum ReserveError {
     Store(#[from] StoreError),
 }
 
-/// One attempt counted against some budgets, until it is known to be a failure.
-#[derive(Debug)]
+/// One attempt counted against some budgets, until it is known to be a failure: kept then
+/// ([`Reservation::keep`]), else given back — explicitly ([`Application::release`]), or,
+/// when the use case is dropped before it decided (its caller hung up), in the background.
 #[must_use = "a reservation is either kept (a failure) or released"]
 pub(crate) struct Reservation {
     /// Each budget, with its count after this attempt.
     counted: Vec<(BudgetKey, Budget, AttemptCount)>,
+    attempts: Arc<dyn AttemptCounters>,
+}
+
+impl std::fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reservation")
+            .field("counted", &self.counted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let counted = take_back_list(std::mem::take(&mut self.counted));
+        if counted.is_empty() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("an abandoned attempt could not be taken back: no runtime");
+            return;
+        };
+        let attempts = Arc::clone(&self.attempts);
+        runtime.spawn(async move {
+            if let Err(error) = attempts.take_back(&counted).await {
+                tracing::warn!(%error, "an abandoned attempt could not be taken back");
+            }
+        });
+    }
+}
+
+/// What taking `counted` back names: each budget and the window it was counted in.
+fn take_back_list(
+    counted: Vec<(BudgetKey, Budget, AttemptCount)>,
+) -> Vec<(BudgetKey, DateTime<Utc>)> {
+    counted
+        .into_iter()
+        .map(|(key, _, count)| (key, count.window_ends_at))
+        .collect()
 }
 
 impl Reservation {
+    /// The attempt was a failure: it stays counted.
+    pub fn keep(mut self) {
+        self.counted.clear();
+    }
+
     /// Whether this attempt used up the last of a budget (the next one will be refused).
     pub fn spent_a_budget(&self) -> bool {
         self.counted
@@ -63,12 +113,13 @@ impl Application {
         now: DateTime<Utc>,
     ) -> Result<Reservation, ReserveError> {
         let budgets = self.budgets(keys);
+        let attempts = &self.ports.storage.attempts;
         if budgets.is_empty() {
             return Ok(Reservation {
                 counted: Vec::new(),
+                attempts: Arc::clone(attempts),
             });
         }
-        let attempts = &self.ports.storage.attempts;
         let keys: Vec<BudgetKey> = budgets.iter().map(|(key, _)| key.clone()).collect();
         let stored = attempts.counts(&keys).await?;
         admit(
@@ -90,6 +141,7 @@ impl Application {
                 .zip(after)
                 .map(|((key, budget), count)| (key, budget, count))
                 .collect(),
+            attempts: Arc::clone(attempts),
         };
         // Attempts that raced past the first check together: the last ones are too many.
         let counted = reservation
@@ -105,15 +157,11 @@ impl Application {
 
     /// Takes a reserved attempt back: it was no failure. A store failure here only leaves
     /// the budget one attempt smaller until its window ends, so it is logged, not raised.
-    pub(crate) async fn release(&self, reservation: Reservation) {
-        if reservation.counted.is_empty() {
+    pub(crate) async fn release(&self, mut reservation: Reservation) {
+        let counted = take_back_list(std::mem::take(&mut reservation.counted));
+        if counted.is_empty() {
             return;
         }
-        let counted: Vec<_> = reservation
-            .counted
-            .into_iter()
-            .map(|(key, _, count)| (key, count.window_ends_at))
-            .collect();
         if let Err(error) = self.ports.storage.attempts.take_back(&counted).await {
             tracing::warn!(%error, "a reserved attempt could not be taken back");
         }

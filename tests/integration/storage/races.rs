@@ -10,12 +10,14 @@ use sessions_application::{
     ports::{ActiveFilter, SessionQuery},
     use_cases::{AuthenticateError, Credentials, Registration},
 };
-use sessions_domain::{RevocationReason, Session, SessionPolicy, UserAgent};
+use sessions_domain::{
+    BudgetKey, Email, RevocationReason, Session, SessionPolicy, ThrottledNetwork, UserAgent,
+};
 use tokio::{sync::Barrier, time::Instant};
 
 use super::conformance_tests;
 use crate::support::{
-    app::{application, token_secrets},
+    app::{application, application_hashing_in, token_secrets},
     fixtures::{find_token, now, reload},
     race::released_together,
     store::StoreUnderTest,
@@ -310,7 +312,56 @@ async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnder
         .unwrap();
 }
 
+/// Logins whose callers give up while their passwords are checked: the attempts they had
+/// counted are taken back (they are no failures), so that clients hanging up cannot spend
+/// the budgets of an account or a network.
+async fn logins_abandoned_mid_check_leave_every_budget_as_it_was(store: StoreUnderTest) {
+    let app = application_hashing_in(
+        &store,
+        SessionPolicy::default(),
+        std::time::Duration::from_millis(200),
+    );
+    app.register(
+        Registration {
+            email: "patient@example.com".into(),
+            password: PASSWORD.into(),
+        },
+        &client(),
+    )
+    .await
+    .unwrap();
+    for _ in 0..20 {
+        let login = app.login(credentials("patient@example.com"), client());
+        if let Ok(answer) = tokio::time::timeout(std::time::Duration::from_millis(20), login).await
+        {
+            panic!("the login answered before its caller gave up: {answer:?}");
+        }
+    }
+    let budgets = [
+        BudgetKey::Account(Email::parse("patient@example.com").unwrap()),
+        BudgetKey::NetworkFailures(ThrottledNetwork::of(client().ip)),
+    ];
+    // The budgets are given back in the background: a few moments at most.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let counts = store.attempts.counts(&budgets).await.unwrap();
+        let left: Vec<u32> = counts
+            .iter()
+            .map(|count| count.map_or(0, |c| c.count))
+            .collect();
+        if left == [0, 0] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still counted: {left:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.login(credentials("patient@example.com"), client())
+        .await
+        .unwrap();
+}
+
 conformance_tests!(
+    logins_abandoned_mid_check_leave_every_budget_as_it_was,
     requests_cancelled_at_any_point_never_wedge_the_store,
     fifty_concurrent_logins_with_a_limit_of_three_leave_exactly_three_active,
     twenty_concurrent_refreshes_of_one_token_stay_on_one_chain,

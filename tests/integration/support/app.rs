@@ -56,8 +56,10 @@ impl AccessTokenCodec for PlainTokens {
     }
 }
 
-/// "Hashes" by prefixing: tests only.
-struct PlainPasswords;
+/// "Hashes" by prefixing, taking `delay` per hash: tests only.
+struct PlainPasswords {
+    delay: std::time::Duration,
+}
 
 #[async_trait]
 impl PasswordHasher for PlainPasswords {
@@ -79,6 +81,7 @@ impl PasswordHasher for PlainPasswords {
         hash: &PasswordHash,
         _priority: HashPriority,
     ) -> Result<bool, HashingError> {
+        tokio::time::sleep(self.delay).await;
         Ok(hash.as_str() == format!("plain:{candidate}"))
     }
 
@@ -123,10 +126,19 @@ pub fn token_secrets() -> HmacTokenSecrets {
 
 /// The application over `store` with `policy`.
 pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application {
+    application_hashing_in(store, policy, std::time::Duration::ZERO)
+}
+
+/// [`application`], with every password check taking `delay`.
+pub fn application_hashing_in(
+    store: &StoreUnderTest,
+    policy: SessionPolicy,
+    delay: std::time::Duration,
+) -> Application {
     Application::new(
         Ports {
             storage: StoragePorts::clone(store),
-            passwords: Arc::new(PlainPasswords),
+            passwords: Arc::new(PlainPasswords { delay }),
             access_tokens: Arc::new(PlainTokens),
             token_secrets: Arc::new(token_secrets()),
             clock: Arc::new(SystemClock),

@@ -103,9 +103,11 @@ impl Application {
         {
             Ok(true) => self.release(attempt).await,
             Ok(false) => {
+                let spent = attempt.spent_a_budget();
+                attempt.keep();
                 self.count_failure(vec![BudgetKey::Account(user.email)], now)
                     .await?;
-                return Err(if attempt.spent_a_budget() {
+                return Err(if spent {
                     telemetry::budget_spent("password_changes");
                     self.revoke_for_guessing(current_session).await
                 } else {

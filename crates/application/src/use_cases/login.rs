@@ -133,6 +133,7 @@ impl Application {
                     telemetry::budget_spent(scope);
                     tracing::warn!(scope, "login failure budget spent");
                 }
+                reservation.keep();
                 if device.is_some() {
                     self.count_failure(vec![network], now).await?;
                 }

@@ -72,9 +72,9 @@ impl Application {
         let now = self.ports.clock.now();
         let network = ThrottledNetwork::of(client.ip);
         // Kept whatever happens next: registrations are counted, not only failures.
-        let _counted = self
-            .reserve(vec![BudgetKey::Registrations(network)], now)
-            .await?;
+        self.reserve(vec![BudgetKey::Registrations(network)], now)
+            .await?
+            .keep();
         let users = &self.ports.storage.users;
         if users.find_by_email(&email).await?.is_some() {
             return Err(RegisterError::EmailTaken);
