@@ -15,6 +15,7 @@ mod security_headers;
 mod server;
 mod settings;
 mod state;
+mod tarpit;
 
 pub use http_metrics::{install_metrics_recorder, refresh_active_sessions};
 pub use problem::ApiError;

@@ -10,6 +10,7 @@ use crate::{
     extract::{ApiJson, ClientInfo, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
+    tarpit::paced,
 };
 
 /// Login body.
@@ -45,17 +46,21 @@ pub async fn login(
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<LoginRequestBody>,
 ) -> Result<(StatusCode, Json<LoginBody>), ApiError> {
-    let logged_in = state
-        .service
-        .login(
-            Credentials {
-                email: body.email,
-                password: body.password,
-                device_token: body.device_token.map(SecretToken::new),
-            },
-            client,
-        )
-        .await?;
+    let logged_in = paced(
+        state
+            .service
+            .login(
+                Credentials {
+                    email: body.email,
+                    password: body.password,
+                    device_token: body.device_token.map(SecretToken::new),
+                },
+                client,
+            )
+            .await
+            .map_err(ApiError::from),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(logged_in.into())))
 }
 

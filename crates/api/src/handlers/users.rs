@@ -12,6 +12,7 @@ use crate::{
     extract::{ApiJson, ClientInfo, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
+    tarpit::paced,
 };
 
 /// Registration body.
@@ -52,16 +53,20 @@ pub async fn register(
     ClientInfo(client): ClientInfo,
     ApiJson(body): ApiJson<CredentialsBody>,
 ) -> Result<(StatusCode, Json<UserBody>), ApiError> {
-    let user = state
-        .service
-        .register(
-            Registration {
-                email: body.email,
-                password: body.password,
-            },
-            &client,
-        )
-        .await?;
+    let user = paced(
+        state
+            .service
+            .register(
+                Registration {
+                    email: body.email,
+                    password: body.password,
+                },
+                &client,
+            )
+            .await
+            .map_err(ApiError::from),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(UserBody {

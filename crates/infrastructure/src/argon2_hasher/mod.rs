@@ -1,12 +1,14 @@
 //! Adapter: argon2id password hashing at OWASP parameters, off the async executor and with
 //! bounded concurrency: hashes queue for N threads of their own (one per core), known
 //! clients' hashes ahead of everyone else's, and a hash that would wait longer than a budget
-//! is refused at once (see `queue`). A thread takes the next hash as soon as it finishes one,
+//! is refused at once (see `queue`); unknown clients' hashes run at a lowered scheduling
+//! priority (see `niceness`). A thread takes the next hash as soon as it finishes one,
 //! without going back through the async side (in a login storm the cores never idle between
 //! hashes). Each thread's memory buffer (19 MiB) is allocated on first use and reused for
 //! every later hash: memory stays bounded at N buffers however hard logins arrive, and no
 //! hash pays for a fresh allocation. Nothing is hashed at startup.
 
+mod niceness;
 mod phc;
 mod queue;
 #[cfg(test)]

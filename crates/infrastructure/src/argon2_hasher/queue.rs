@@ -13,6 +13,8 @@ use std::{
 };
 
 use rayon::ThreadPool;
+
+use super::niceness;
 use sessions_application::ports::{HashPriority, HashingError};
 
 /// A queued job.
@@ -100,6 +102,7 @@ impl HashQueue {
         let timed = {
             let shared = Arc::clone(&self.shared);
             move || {
+                niceness::adopt(priority);
                 let started = Instant::now();
                 if job() {
                     shared.record(started.elapsed());
