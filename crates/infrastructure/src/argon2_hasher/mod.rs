@@ -68,8 +68,9 @@ impl std::fmt::Debug for Argon2Hasher {
 }
 
 impl Argon2Hasher {
-    /// A hasher with `cost`, running at most `threads` hashes at once, each on a thread of
-    /// its own, and refusing a hash that would wait (and run) longer than `max_wait`.
+    /// A hasher with `cost`, running at most `threads` hashes at once for any client, each
+    /// on a thread of its own, plus one for known clients only, and refusing a hash that
+    /// would wait (and run) longer than `max_wait`.
     ///
     /// # Errors
     /// [`HashingError`] for parameters argon2 rejects, or when the threads cannot start.
@@ -81,17 +82,21 @@ impl Argon2Hasher {
             Some(OUTPUT_LEN),
         )
         .map_err(failure)?;
-        let pool = ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .thread_name(|index| format!("argon2-{index}"))
-            // rayon's default aborts the process; the caller gets an error instead.
-            .panic_handler(|_| tracing::error!("a password hash panicked"))
-            .build()
-            .map_err(failure)?;
+        let pool = |count: usize, name: &'static str| {
+            ThreadPoolBuilder::new()
+                .num_threads(count)
+                .thread_name(move |index| format!("{name}-{index}"))
+                // rayon's default aborts the process; the caller gets an error instead.
+                .panic_handler(|_| tracing::error!("a password hash panicked"))
+                .build()
+                .map_err(failure)
+        };
+        let shared = pool(threads.max(1), "argon2")?;
+        let reserved = pool(1, "argon2-known")?;
         Ok(Self {
             dummy_hash: dummy_phc(&params)?.into(),
             params,
-            queue: Arc::new(HashQueue::new(pool, max_wait)),
+            queue: Arc::new(HashQueue::new(shared, reserved, max_wait)),
             buffers: Arc::new(Mutex::new(Vec::new())),
         })
     }

@@ -1,7 +1,8 @@
 //! The scheduling priority a hashing thread runs a hash at: a known client's at the normal
-//! priority, anyone else's lowered (niceness 10), so that when requests and hashes compete
-//! for the cores, a flood of unknown clients' hashes gives way to requests, while a known
-//! client's login keeps its pace. On an idle machine a lowered hash runs as fast as any.
+//! priority, anyone else's at the lowest (niceness 19), so that when requests and hashes
+//! compete for the cores, a flood of unknown clients' hashes gives way to requests, while a
+//! known client's login keeps its pace. On a machine with cores to spare a lowered hash
+//! runs as fast as any.
 //! Linux keeps a niceness per thread; each thread remembers the one it last set, so a run
 //! of hashes of one priority sets it once.
 
@@ -13,8 +14,8 @@ use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_pr
 /// The crossplatform priority that Linux maps to niceness 0 for normal threads.
 const NORMAL: u8 = 48;
 
-/// The crossplatform priority that Linux maps to niceness 10 for normal threads.
-const LOWERED: u8 = 22;
+/// The crossplatform priority that Linux maps to niceness 19 (the lowest) for normal threads.
+const LOWERED: u8 = 0;
 
 thread_local! {
     /// The priority this thread last set, if any.

@@ -1,7 +1,10 @@
-//! The hashing queue: jobs wait in two lines, the known clients' line served first, for a
-//! fixed set of threads; a job that would wait longer than the budget is refused at once
-//! instead of joining the queue. The wait is estimated from the jobs ahead and the recent
-//! hashing time, so it follows the machine's speed.
+//! The hashing queue: jobs wait in two lines for a fixed set of threads, the known clients'
+//! line served first; one more thread serves the known clients' line alone, so that a known
+//! client never waits behind unknown clients' hashes in progress (which run at the lowest
+//! scheduling priority and may be slow to finish when the cores are busy). A job that would
+//! wait longer than the budget is refused at once instead of joining the queue. The wait is
+//! estimated from the jobs ahead and the recent hashing time of their kind, so it follows
+//! the machine's speed.
 
 use std::{
     collections::VecDeque,
@@ -13,9 +16,9 @@ use std::{
 };
 
 use rayon::ThreadPool;
+use sessions_application::ports::{HashPriority, HashingError};
 
 use super::niceness;
-use sessions_application::ports::{HashPriority, HashingError};
 
 /// A queued job.
 type Job = Box<dyn FnOnce() + Send>;
@@ -27,55 +30,67 @@ struct Lines {
     unknown: VecDeque<Job>,
 }
 
-/// What the queue shares with its threads.
-struct Shared {
-    lines: Mutex<Lines>,
-    /// Jobs waiting in each line (not yet taken by a thread).
-    waiting_known: AtomicUsize,
-    waiting_unknown: AtomicUsize,
-    /// Moving average of one job's running time, in microseconds (0 until the first job).
+/// Per priority: jobs waiting (not yet taken by a thread), and the moving average of one
+/// job's running time in microseconds (0 until the first job).
+#[derive(Default)]
+struct LineStats {
+    waiting: AtomicUsize,
     average_micros: AtomicU64,
 }
 
-/// Jobs for `threads` threads in two priorities, with a bound on the wait.
+/// What the queue shares with its threads.
+struct Shared {
+    lines: Mutex<Lines>,
+    known: LineStats,
+    unknown: LineStats,
+}
+
+/// Jobs in two priorities for a pool of threads, plus one thread for the known ones, with a
+/// bound on the wait.
 pub(super) struct HashQueue {
     threads: Arc<ThreadPool>,
+    reserved: ThreadPool,
     shared: Arc<Shared>,
     max_wait: Duration,
 }
 
 impl HashQueue {
-    /// A queue in front of `threads`, refusing jobs that would wait longer than `max_wait`.
-    pub fn new(threads: ThreadPool, max_wait: Duration) -> Self {
+    /// A queue in front of `threads`, with `reserved` (one thread) for known clients alone,
+    /// refusing jobs that would wait longer than `max_wait`.
+    pub fn new(threads: ThreadPool, reserved: ThreadPool, max_wait: Duration) -> Self {
         Self {
             threads: Arc::new(threads),
+            reserved,
             shared: Arc::new(Shared {
                 lines: Mutex::new(Lines::default()),
-                waiting_known: AtomicUsize::new(0),
-                waiting_unknown: AtomicUsize::new(0),
-                average_micros: AtomicU64::new(0),
+                known: LineStats::default(),
+                unknown: LineStats::default(),
             }),
             max_wait,
         }
     }
 
-    /// The thread pool, for tests that wait for whatever runs.
+    /// The shared thread pool, for tests that wait for whatever runs.
     #[cfg(test)]
     pub fn threads(&self) -> &ThreadPool {
         &self.threads
     }
 
     /// About how long a job of `priority` queued now would take to finish: the jobs ahead of
-    /// it shared among the threads, then its own.
+    /// it shared among the threads that serve it, then its own.
     fn expected_wait(&self, priority: HashPriority) -> Duration {
-        let known = self.shared.waiting_known.load(Ordering::Relaxed);
-        let ahead = match priority {
-            HashPriority::Known => known,
-            HashPriority::Unknown => known + self.shared.waiting_unknown.load(Ordering::Relaxed),
+        let shared_threads = self.threads.current_num_threads().max(1);
+        let known = self.shared.known.waiting.load(Ordering::Relaxed);
+        let (ahead, threads, stats) = match priority {
+            HashPriority::Known => (known, shared_threads + 1, &self.shared.known),
+            HashPriority::Unknown => (
+                known + self.shared.unknown.waiting.load(Ordering::Relaxed),
+                shared_threads,
+                &self.shared.unknown,
+            ),
         };
-        let threads = self.threads.current_num_threads().max(1);
         let rounds = u64::try_from(ahead / threads + 1).unwrap_or(u64::MAX);
-        let average = self.shared.average_micros.load(Ordering::Relaxed);
+        let average = stats.average_micros.load(Ordering::Relaxed);
         Duration::from_micros(average.saturating_mul(rounds))
     }
 
@@ -89,10 +104,10 @@ impl HashQueue {
         }
     }
 
-    /// Queues `job` with `priority`, unless the wait would be too long. A thread takes the
-    /// first known job waiting, else the first unknown one, as soon as it is free. The job
-    /// answers whether it hashed (a job whose caller has gone skips its work, and its time
-    /// says nothing of a hash's).
+    /// Queues `job` with `priority`, unless the wait would be too long. A shared thread
+    /// takes the first known job waiting, else the first unknown one, as soon as it is free;
+    /// the reserved thread takes known jobs only. The job answers whether it hashed (a job
+    /// whose caller has gone skips its work, and its time says nothing of a hash's).
     pub fn submit(
         &self,
         priority: HashPriority,
@@ -105,30 +120,38 @@ impl HashQueue {
                 niceness::adopt(priority);
                 let started = Instant::now();
                 if job() {
-                    shared.record(started.elapsed());
+                    shared.stats(priority).record(started.elapsed());
                 }
             }
         };
         {
             let mut lines = self.shared.lock();
             match priority {
-                HashPriority::Known => {
-                    lines.known.push_back(Box::new(timed));
-                    self.shared.waiting_known.fetch_add(1, Ordering::Relaxed);
-                }
-                HashPriority::Unknown => {
-                    lines.unknown.push_back(Box::new(timed));
-                    self.shared.waiting_unknown.fetch_add(1, Ordering::Relaxed);
-                }
+                HashPriority::Known => lines.known.push_back(Box::new(timed)),
+                HashPriority::Unknown => lines.unknown.push_back(Box::new(timed)),
             }
+            self.shared
+                .stats(priority)
+                .waiting
+                .fetch_add(1, Ordering::Relaxed);
         }
-        // One pass of a thread per job: each takes whichever job is first in line then.
+        // One pass of a thread per job: each takes whichever job is first in line then. A
+        // known job gets a pass of the reserved thread too; the pass that comes second
+        // finds its job taken and takes the next one, or none.
         let shared = Arc::clone(&self.shared);
         self.threads.spawn_fifo(move || {
-            if let Some(job) = shared.next() {
+            if let Some(job) = shared.next(true) {
                 job();
             }
         });
+        if priority == HashPriority::Known {
+            let shared = Arc::clone(&self.shared);
+            self.reserved.spawn_fifo(move || {
+                if let Some(job) = shared.next(false) {
+                    job();
+                }
+            });
+        }
         Ok(())
     }
 }
@@ -139,18 +162,30 @@ impl Shared {
         self.lines.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The first known job waiting, else the first unknown one.
-    fn next(&self) -> Option<Job> {
-        let mut lines = self.lock();
-        if let Some(job) = lines.known.pop_front() {
-            self.waiting_known.fetch_sub(1, Ordering::Relaxed);
-            return Some(job);
+    fn stats(&self, priority: HashPriority) -> &LineStats {
+        match priority {
+            HashPriority::Known => &self.known,
+            HashPriority::Unknown => &self.unknown,
         }
-        let job = lines.unknown.pop_front()?;
-        self.waiting_unknown.fetch_sub(1, Ordering::Relaxed);
-        Some(job)
     }
 
+    /// The first known job waiting, else (if `or_unknown`) the first unknown one.
+    fn next(&self, or_unknown: bool) -> Option<Job> {
+        let mut lines = self.lock();
+        if let Some(job) = lines.known.pop_front() {
+            self.known.waiting.fetch_sub(1, Ordering::Relaxed);
+            return Some(job);
+        }
+        if !or_unknown {
+            return None;
+        }
+        let job = lines.unknown.pop_front()?;
+        self.unknown.waiting.fetch_sub(1, Ordering::Relaxed);
+        Some(job)
+    }
+}
+
+impl LineStats {
     /// Folds one job's running time into the average (each new one weighs an eighth).
     fn record(&self, took: Duration) {
         let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1);
@@ -174,22 +209,24 @@ mod tests {
 
     use super::*;
 
-    fn queue(threads: usize, max_wait: Duration) -> HashQueue {
-        HashQueue::new(
-            ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap(),
-            max_wait,
-        )
+    fn pool(threads: usize) -> ThreadPool {
+        ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
     }
 
-    /// Occupies the queue's only thread until the returned sender is dropped or sent to.
-    fn block(queue: &HashQueue) -> mpsc::Sender<()> {
+    fn queue(max_wait: Duration) -> HashQueue {
+        HashQueue::new(pool(1), pool(1), max_wait)
+    }
+
+    /// Occupies a thread with a job of `priority` until the returned sender is dropped or
+    /// sent to.
+    fn block(queue: &HashQueue, priority: HashPriority) -> mpsc::Sender<()> {
         let (release, held) = mpsc::channel::<()>();
         let (started, running) = mpsc::channel();
         queue
-            .submit(HashPriority::Known, move || {
+            .submit(priority, move || {
                 started.send(()).unwrap();
                 held.recv().is_ok()
             })
@@ -199,9 +236,35 @@ mod tests {
     }
 
     #[test]
+    fn a_known_job_runs_while_unknown_ones_hold_every_shared_thread() {
+        let queue = queue(Duration::from_secs(60));
+        let _release = block(&queue, HashPriority::Unknown);
+        let (ran, known) = mpsc::channel();
+        queue
+            .submit(HashPriority::Known, move || ran.send(()).is_ok())
+            .unwrap();
+        known
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the known job ran on the reserved thread");
+    }
+
+    /// Occupies the reserved thread until the returned sender is dropped or sent to.
+    fn block_reserved(queue: &HashQueue) -> mpsc::Sender<()> {
+        let (release, held) = mpsc::channel::<()>();
+        let (started, running) = mpsc::channel();
+        queue.reserved.spawn_fifo(move || {
+            started.send(()).unwrap();
+            let _ = held.recv();
+        });
+        running.recv().unwrap();
+        release
+    }
+
+    #[test]
     fn known_jobs_run_before_unknown_ones_that_queued_earlier() {
-        let queue = queue(1, Duration::from_secs(60));
-        let release = block(&queue);
+        let queue = queue(Duration::from_secs(60));
+        let release_reserved = block_reserved(&queue);
+        let release_shared = block(&queue, HashPriority::Unknown);
         let (ran, order) = mpsc::channel();
         for (name, priority) in [
             ("unknown 1", HashPriority::Unknown),
@@ -213,15 +276,16 @@ mod tests {
                 .submit(priority, move || ran.send(name).is_ok())
                 .unwrap();
         }
-        release.send(()).unwrap();
+        release_shared.send(()).unwrap();
         let order: Vec<_> = (0..3).map(|_| order.recv().unwrap()).collect();
         assert_eq!(order, ["known", "unknown 1", "unknown 2"]);
+        drop(release_reserved);
     }
 
     #[test]
     fn past_the_wait_budget_unknown_jobs_are_refused_and_known_ones_still_queue() {
-        let queue = queue(1, Duration::from_millis(100));
-        // The first job sets the average: about 40 ms.
+        let queue = queue(Duration::from_millis(100));
+        // The first unknown job sets its average: about 40 ms.
         queue
             .submit(HashPriority::Unknown, || {
                 std::thread::sleep(Duration::from_millis(40));
@@ -229,7 +293,7 @@ mod tests {
             })
             .unwrap();
         queue.threads().broadcast(|_| ());
-        let release = block(&queue);
+        let release = block(&queue, HashPriority::Unknown);
         let mut refused = None;
         for _ in 0..10 {
             match queue.submit(HashPriority::Unknown, || true) {

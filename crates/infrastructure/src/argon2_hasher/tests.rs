@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 
 use super::{Argon2Cost, Argon2Hasher, phc::failure};
 
-const KNOWN: HashPriority = HashPriority::Known;
+/// The priority these tests hash at: an unknown client's, served by the shared threads alone.
+const UNKNOWN: HashPriority = HashPriority::Unknown;
 
 fn cheap_cost() -> Argon2Cost {
     Argon2Cost {
@@ -31,17 +32,17 @@ fn cheap() -> Argon2Hasher {
 async fn a_hashed_password_verifies_and_another_does_not() {
     let hasher = cheap();
     let password = Password::new("correct horse battery".into()).unwrap();
-    let hash = hasher.hash(&password, KNOWN).await.unwrap();
+    let hash = hasher.hash(&password, UNKNOWN).await.unwrap();
     assert!(hash.as_str().starts_with("$argon2id$"));
     assert!(
         hasher
-            .verify("correct horse battery", &hash, KNOWN)
+            .verify("correct horse battery", &hash, UNKNOWN)
             .await
             .unwrap()
     );
     assert!(
         !hasher
-            .verify("wrong horse battery", &hash, KNOWN)
+            .verify("wrong horse battery", &hash, UNKNOWN)
             .await
             .unwrap()
     );
@@ -69,14 +70,14 @@ async fn hashes_made_by_the_reference_crate_verify_and_ours_verify_there() {
         .to_string();
     assert!(
         hasher
-            .verify("correct horse battery", &PasswordHash::new(theirs), KNOWN)
+            .verify("correct horse battery", &PasswordHash::new(theirs), UNKNOWN)
             .await
             .unwrap()
     );
     let ours = hasher
         .hash(
             &Password::new("correct horse battery".into()).unwrap(),
-            KNOWN,
+            UNKNOWN,
         )
         .await
         .unwrap();
@@ -95,7 +96,7 @@ async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
         .verify(
             "anything",
             &PasswordHash::new("not a phc string".into()),
-            KNOWN,
+            UNKNOWN,
         )
         .await;
     assert!(result.is_err());
@@ -104,9 +105,9 @@ async fn a_corrupt_stored_hash_is_an_error_not_a_match() {
 #[tokio::test]
 async fn the_dummy_verification_succeeds_without_matching_anything() {
     let hasher = cheap();
-    assert!(hasher.verify_dummy("whatever", KNOWN).await.is_ok());
+    assert!(hasher.verify_dummy("whatever", UNKNOWN).await.is_ok());
     let dummy = PasswordHash::new(hasher.dummy_hash.to_string());
-    assert!(!hasher.verify("whatever", &dummy, KNOWN).await.unwrap());
+    assert!(!hasher.verify("whatever", &dummy, UNKNOWN).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -121,7 +122,7 @@ async fn memory_buffers_are_reused_never_more_than_one_per_thread() {
             let hasher = hasher.clone();
             tokio::spawn(async move {
                 let password = Password::new("correct horse battery".into()).unwrap();
-                hasher.hash(&password, KNOWN).await.unwrap();
+                hasher.hash(&password, UNKNOWN).await.unwrap();
             })
         })
         .collect();
@@ -147,13 +148,13 @@ async fn callers_hanging_up_mid_hash_never_add_buffers() {
     for _ in 0..10 {
         // Two callers give up long before their hashes finish…
         for _ in 0..2 {
-            let hash = hasher.hash(&password, KNOWN);
+            let hash = hasher.hash(&password, UNKNOWN);
             let gave_up = tokio::time::timeout(Duration::from_micros(50), hash);
             assert!(gave_up.await.is_err());
         }
         // …and two more wait for theirs.
         let (first, second) =
-            tokio::join!(hasher.hash(&password, KNOWN), hasher.hash(&password, KNOWN));
+            tokio::join!(hasher.hash(&password, UNKNOWN), hasher.hash(&password, UNKNOWN));
         first.unwrap();
         second.unwrap();
     }
@@ -179,7 +180,7 @@ async fn a_hash_whose_caller_hung_up_while_it_queued_is_skipped() {
         let hasher = hasher.clone();
         tokio::spawn(async move {
             hasher
-                .run(KNOWN, move |_, _| {
+                .run(UNKNOWN, move |_, _| {
                     started.send(()).unwrap();
                     held.recv().map_err(failure)
                 })
@@ -196,12 +197,12 @@ async fn a_hash_whose_caller_hung_up_while_it_queued_is_skipped() {
         }
     };
     for _ in 0..3 {
-        let queued = hasher.run(KNOWN, count(&computed));
+        let queued = hasher.run(UNKNOWN, count(&computed));
         let gave_up = tokio::time::timeout(Duration::from_millis(1), queued);
         assert!(gave_up.await.is_err());
     }
     release.send(()).unwrap();
     blocker.await.unwrap().unwrap();
-    hasher.run(KNOWN, count(&computed)).await.unwrap();
+    hasher.run(UNKNOWN, count(&computed)).await.unwrap();
     assert_eq!(computed.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
