@@ -76,8 +76,10 @@ impl HashQueue {
         &self.threads
     }
 
-    /// About how long a job of `priority` queued now would take to finish: the jobs ahead of
-    /// it shared among the threads that serve it, then its own.
+    /// About how long a job of `priority` queued now would wait before a thread takes it:
+    /// the jobs ahead of it, shared among the threads that serve it. (Its own running time
+    /// does not count: on a machine where one hash takes longer than the budget, a job
+    /// alone must still run.)
     fn expected_wait(&self, priority: HashPriority) -> Duration {
         let shared_threads = self.threads.current_num_threads().max(1);
         let known = self.shared.known.waiting.load(Ordering::Relaxed);
@@ -89,9 +91,10 @@ impl HashQueue {
                 &self.shared.unknown,
             ),
         };
-        let rounds = u64::try_from(ahead / threads + 1).unwrap_or(u64::MAX);
+        let ahead = u64::try_from(ahead).unwrap_or(u64::MAX);
+        let threads = u64::try_from(threads).unwrap_or(u64::MAX);
         let average = stats.average_micros.load(Ordering::Relaxed);
-        Duration::from_micros(average.saturating_mul(rounds))
+        Duration::from_micros(average.saturating_mul(ahead) / threads)
     }
 
     /// Whether a job of `priority` would be queued now.
@@ -283,9 +286,24 @@ mod tests {
     }
 
     #[test]
+    fn a_job_alone_is_admitted_even_when_one_job_takes_longer_than_the_budget() {
+        let queue = queue(Duration::from_millis(20));
+        queue
+            .submit(HashPriority::Unknown, || {
+                std::thread::sleep(Duration::from_millis(60));
+                true
+            })
+            .unwrap();
+        queue.threads().broadcast(|_| ());
+        assert!(queue.admits(HashPriority::Unknown).is_ok());
+        assert!(queue.submit(HashPriority::Unknown, || true).is_ok());
+    }
+
+    #[test]
     fn past_the_wait_budget_unknown_jobs_are_refused_and_known_ones_still_queue() {
         let queue = queue(Duration::from_millis(100));
-        // The first unknown job sets its average: about 40 ms.
+        // The first unknown job sets its average: about 40 ms; one thread serves unknown jobs,
+        // so the third waiting job would wait about 120 ms.
         queue
             .submit(HashPriority::Unknown, || {
                 std::thread::sleep(Duration::from_millis(40));
