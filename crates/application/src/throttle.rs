@@ -1,7 +1,9 @@
 //! Attempt budgets around the use cases that check a password: an attempt is counted before
 //! its hash, so that concurrent attempts cannot slip past a budget together, and taken back
 //! when it turned out to be no failure (only failures spend a budget) — also when its caller
-//! gave up before the answer, which is no failure either and told the caller nothing.
+//! gave up before the answer, which is no failure either and told the caller nothing. The
+//! store's count and take-back run in tasks of their own, so that a caller hanging up
+//! mid-statement cannot leave a count behind.
 
 use std::sync::Arc;
 
@@ -134,15 +136,26 @@ impl Application {
             .iter()
             .map(|(key, budget)| (key.clone(), budget.window))
             .collect();
-        let after = attempts.count(&windows, now).await?;
-        let reservation = Reservation {
-            counted: budgets
-                .into_iter()
-                .zip(after)
-                .map(|((key, budget), count)| (key, budget, count))
-                .collect(),
-            attempts: Arc::clone(attempts),
+        // Counted in a task of its own: if this use case is dropped while the count is in
+        // flight (its caller hung up), the task still finishes, and its reservation, which
+        // nobody takes, is dropped and so given back.
+        let counting = {
+            let attempts = Arc::clone(attempts);
+            tokio::spawn(async move {
+                let after = attempts.count(&windows, now).await?;
+                Ok::<_, StoreError>(Reservation {
+                    counted: budgets
+                        .into_iter()
+                        .zip(after)
+                        .map(|((key, budget), count)| (key, budget, count))
+                        .collect(),
+                    attempts,
+                })
+            })
         };
+        let reservation = counting
+            .await
+            .map_err(|gone| StoreError::new(std::io::Error::other(gone.to_string())))??;
         // Attempts that raced past the first check together: the last ones are too many.
         let counted = reservation
             .counted
@@ -155,15 +168,21 @@ impl Application {
         Ok(reservation)
     }
 
-    /// Takes a reserved attempt back: it was no failure. A store failure here only leaves
-    /// the budget one attempt smaller until its window ends, so it is logged, not raised.
+    /// Takes a reserved attempt back: it was no failure. Taken back in a task of its own,
+    /// which finishes even if this use case is dropped meanwhile. A store failure here only
+    /// leaves the budget one attempt smaller until its window ends, so it is logged, not
+    /// raised.
     pub(crate) async fn release(&self, mut reservation: Reservation) {
         let counted = take_back_list(std::mem::take(&mut reservation.counted));
         if counted.is_empty() {
             return;
         }
-        if let Err(error) = self.ports.storage.attempts.take_back(&counted).await {
-            tracing::warn!(%error, "a reserved attempt could not be taken back");
+        let attempts = Arc::clone(&self.ports.storage.attempts);
+        let taking_back = tokio::spawn(async move { attempts.take_back(&counted).await });
+        match taking_back.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "a reserved attempt could not be taken back"),
+            Err(gone) => tracing::warn!(%gone, "a reserved attempt could not be taken back"),
         }
     }
 

@@ -330,10 +330,11 @@ async fn logins_abandoned_mid_check_leave_every_budget_as_it_was(store: StoreUnd
     )
     .await
     .unwrap();
-    for _ in 0..20 {
+    // Given up at every point from before the first statement to mid-check.
+    for waited in 0..20 {
         let login = app.login(credentials("patient@example.com"), client());
-        if let Ok(answer) = tokio::time::timeout(std::time::Duration::from_millis(20), login).await
-        {
+        let patience = std::time::Duration::from_millis(waited);
+        if let Ok(answer) = tokio::time::timeout(patience, login).await {
             panic!("the login answered before its caller gave up: {answer:?}");
         }
     }
