@@ -5,15 +5,15 @@
 
 mod argon2_hasher;
 mod attempt_keys;
-mod batcher;
 mod clock;
+mod coalescing;
 mod corrupt_row;
 mod device_parser;
 mod geolocation;
 mod ids;
 mod jwt_codec;
 pub mod postgres;
-mod rotation_batch;
+mod rotation;
 mod session_columns;
 pub mod sqlite;
 mod statements;
@@ -21,6 +21,7 @@ mod token_secrets;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;
+pub use coalescing::Batching;
 pub use corrupt_row::CorruptRow;
 pub use device_parser::UapDeviceParser;
 pub use geolocation::{GeoDatabaseError, MaxMindGeolocator, NoGeolocation};

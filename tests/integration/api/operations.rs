@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sessions_infrastructure::postgres::PostgresStore;
+use sessions_infrastructure::{Batching, postgres::PostgresStore};
 
 use crate::support::server::{ServerOptions, expect_problem, spawn_server, spawn_server_on};
 
@@ -23,7 +23,11 @@ async fn readiness_is_503_store_unavailable_when_the_database_is_gone() {
         .acquire_timeout(std::time::Duration::from_millis(500))
         .connect_lazy("postgres://nobody:nothing@127.0.0.1:1/none")
         .unwrap();
-    let server = spawn_server_on(PostgresStore::from_pool(pool), ServerOptions::default()).await;
+    let server = spawn_server_on(
+        PostgresStore::from_pool(pool, Batching::On),
+        ServerOptions::default(),
+    )
+    .await;
     let response = server
         .client
         .get(server.url("/readyz"))

@@ -8,23 +8,28 @@ mod sessions;
 mod users;
 
 /// Declares, for each named test body `async fn name(store: StoreUnderTest)`, one test per
-/// adapter (`<module>::postgres::name`, `<module>::sqlite::name`), on a multi-threaded
-/// runtime so races really race.
+/// adapter, with its request coalescing on and off (`<module>::postgres::name`,
+/// `<module>::postgres_unbatched::name`, `<module>::sqlite::name`,
+/// `<module>::sqlite_unbatched::name`), on a multi-threaded runtime so races really race.
 macro_rules! conformance_tests {
     ($($test:ident),* $(,)?) => {
-        mod postgres {
+        crate::storage::conformance_tests!(@store postgres, postgres, On, $($test),*);
+        crate::storage::conformance_tests!(@store postgres_unbatched, postgres, Off, $($test),*);
+        crate::storage::conformance_tests!(@store sqlite, sqlite, On, $($test),*);
+        crate::storage::conformance_tests!(@store sqlite_unbatched, sqlite, Off, $($test),*);
+    };
+    (@store $module:ident, $store:ident, $batching:ident, $($test:ident),*) => {
+        mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    super::$test(crate::support::store::postgres().await).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(crate::support::store::sqlite().await).await;
+                    super::$test(
+                        crate::support::store::$store(
+                            sessions_infrastructure::Batching::$batching,
+                        )
+                        .await,
+                    )
+                    .await;
                 }
             )*
         }

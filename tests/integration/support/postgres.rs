@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use sessions_infrastructure::postgres::PostgresStore;
+use sessions_infrastructure::{Batching, postgres::PostgresStore};
 use sqlx::{Connection, Executor, PgConnection};
 use testcontainers_modules::testcontainers::{
     ContainerAsync, GenericImage, ImageExt,
@@ -100,7 +100,7 @@ async fn server() -> &'static Server {
                 .execute(format!("CREATE DATABASE {template}").as_str())
                 .await
                 .expect("create template database");
-            let store = PostgresStore::connect(&format!("{base_url}/{template}"), 2)
+            let store = PostgresStore::connect(&format!("{base_url}/{template}"), 2, Batching::On)
                 .await
                 .expect("connect to template");
             store.migrate().await.expect("migrate template");
@@ -112,6 +112,11 @@ async fn server() -> &'static Server {
 
 /// A migrated, empty database of its own, with a pool of up to `max_connections`.
 pub async fn fresh_store(max_connections: u32) -> PostgresStore {
+    fresh_store_batching(max_connections, Batching::On).await
+}
+
+/// [`fresh_store`], coalescing concurrent requests or not.
+pub async fn fresh_store_batching(max_connections: u32, batching: Batching) -> PostgresStore {
     let server = server().await;
     let name = format!("test_{}", Uuid::new_v4().simple());
     let mut admin = connect(&format!("{}/postgres", server.base_url)).await;
@@ -120,9 +125,13 @@ pub async fn fresh_store(max_connections: u32) -> PostgresStore {
         .await
         .expect("create test database");
     admin.close().await.expect("close admin connection");
-    PostgresStore::connect(&format!("{}/{name}", server.base_url), max_connections)
-        .await
-        .expect("connect to test database")
+    PostgresStore::connect(
+        &format!("{}/{name}", server.base_url),
+        max_connections,
+        batching,
+    )
+    .await
+    .expect("connect to test database")
 }
 
 /// How many refresh tokens and events `store` holds, together.

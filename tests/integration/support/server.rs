@@ -24,7 +24,7 @@ use sessions_application::{
 };
 use sessions_domain::{CountryCode, Location, Password, PasswordHash, SessionPolicy};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, SystemClock, UapDeviceParser,
+    Argon2Cost, Argon2Hasher, Batching, HmacTokenSecrets, JwtCodec, SystemClock, UapDeviceParser,
     UuidV7Generator, postgres::PostgresStore, sqlite::SqliteStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
@@ -148,13 +148,14 @@ pub async fn second_store(store: &PostgresStore) -> PostgresStore {
             .connect_with(options)
             .await
             .unwrap(),
+        Batching::On,
     )
 }
 
 /// Starts a server over a fresh SQLite file.
 pub async fn spawn_sqlite_server(options: ServerOptions) -> TestServer {
     let folder = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4)
+    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4, Batching::On)
         .await
         .unwrap();
     store.migrate().await.unwrap();

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use sessions_application::ports::{Storage, StoragePorts};
-use sessions_infrastructure::sqlite::SqliteStore;
+use sessions_infrastructure::{Batching, sqlite::SqliteStore};
 
 /// Every storage port, implemented by one adapter instance.
 #[derive(Clone)]
@@ -31,14 +31,14 @@ impl std::ops::Deref for StoreUnderTest {
 }
 
 /// A fresh Postgres database behind the storage ports.
-pub async fn postgres() -> StoreUnderTest {
-    StoreUnderTest::of(super::postgres::fresh_store(60).await)
+pub async fn postgres(batching: Batching) -> StoreUnderTest {
+    StoreUnderTest::of(super::postgres::fresh_store_batching(60, batching).await)
 }
 
 /// A fresh SQLite database file (in a temporary folder) behind the storage ports.
-pub async fn sqlite() -> StoreUnderTest {
+pub async fn sqlite(batching: Batching) -> StoreUnderTest {
     let folder = tempfile::tempdir().expect("temporary folder");
-    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4)
+    let store = SqliteStore::open(&folder.path().join("sessions.db"), 4, batching)
         .await
         .expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");

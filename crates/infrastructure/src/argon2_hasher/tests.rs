@@ -153,8 +153,10 @@ async fn callers_hanging_up_mid_hash_never_add_buffers() {
             assert!(gave_up.await.is_err());
         }
         // …and two more wait for theirs.
-        let (first, second) =
-            tokio::join!(hasher.hash(&password, UNKNOWN), hasher.hash(&password, UNKNOWN));
+        let (first, second) = tokio::join!(
+            hasher.hash(&password, UNKNOWN),
+            hasher.hash(&password, UNKNOWN)
+        );
         first.unwrap();
         second.unwrap();
     }

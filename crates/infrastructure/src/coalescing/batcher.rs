@@ -1,12 +1,9 @@
-//! Coalesces concurrent store requests of one kind into one round trip — infrastructure behind the
-//! hottest statements there are: the session every authenticated request loads and the refresh
-//! rotation (both stores), and on Postgres the token every refresh looks up and a user's own
-//! listing. While earlier batches are in flight, requests that arrive queue up and leave together
-//! as one statement (SQLite's rotations: one transaction), so under load the database executes one
-//! statement (and the sockets carry one exchange, and a write commits once) per batch instead of
-//! one per request. Nothing waits for a timer: when a slot is free, whatever has queued leaves at
-//! once — a request alone, at low load. Each request is still issued after it was made, so it sees
-//! every write committed before (a revocation is effective immediately).
+//! The batcher: runs requests of one kind in batches, each batch one round trip. While
+//! earlier batches are in flight, requests that arrive queue up and leave together as one
+//! statement (SQLite's rotations: one transaction). Nothing waits for a timer: when a slot is
+//! free, whatever has queued leaves at once — a request alone, at low load. Each request is
+//! still issued after it was made, so it sees every write committed before (a revocation is
+//! effective immediately).
 
 use std::{collections::HashMap, fmt, future::Future, hash::Hash, sync::Arc};
 
@@ -14,10 +11,9 @@ use sessions_application::ports::StoreError;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// Batches in flight at once, per batched statement. Few, so that requests arriving
-/// meanwhile queue up into large batches: with 64 clients on two cores (Postgres), 1–2 slots
-/// served ~37k authenticated requests/s, 8 slots 23k and 16 slots (one read per statement,
-/// as before batching) 18k. Two, so that one slow statement (or a commit waiting for the disk)
-/// does not hold up every request.
+/// meanwhile queue up into large batches (more slots are fewer, smaller batches: more round
+/// trips); two, so that one slow statement (or a commit waiting for the disk) does not hold
+/// up every request.
 pub(crate) const BATCH_SLOTS: usize = 2;
 
 /// The most requests in one batch.

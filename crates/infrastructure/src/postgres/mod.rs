@@ -1,15 +1,13 @@
 //! The Postgres adapter: one [`PostgresStore`] implements every storage port. Concurrency
 //! rules are enforced in the database: the session limit under a lock on the user row,
-//! refresh rotation and session writes as compare-and-set statements. The session read of
-//! every authenticated request, the token lookup and the rotation of every refresh are
-//! batched under load (see `batcher`).
+//! refresh rotation and session writes as compare-and-set statements. Each method runs its
+//! own statement, or, with coalescing on, hands the hottest ones to `crate::coalescing`.
 
 mod attempts;
 mod device_tokens;
 mod events;
 pub mod queries;
 mod refresh_tokens;
-mod rotations;
 mod session_row;
 mod sessions;
 mod users;
@@ -17,25 +15,19 @@ mod users;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use refresh_tokens::TokenWithSessionRow;
-use session_row::SessionRow;
+pub(crate) use refresh_tokens::TokenWithSessionRow;
+pub(crate) use session_row::SessionRow;
 use sessions_application::ports::{StoreError, StoreHealth};
 use sqlx::{
     PgPool,
     migrate::{MigrateError, Migrator},
     postgres::{PgConnectOptions, PgPoolOptions},
 };
-use uuid::Uuid;
 
-use crate::{batcher::Batcher, rotation_batch::RotationRequest};
+use crate::coalescing::{Batching, postgres::PostgresBatches};
 
 /// The embedded Postgres migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
-
-/// One array parameter of a batched statement: `field` of every request, in batch order.
-fn column<R, T>(requests: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
-    requests.iter().map(field).collect()
-}
 
 /// Sessions, users, refresh tokens and events in Postgres.
 #[derive(Clone, Debug)]
@@ -44,12 +36,8 @@ pub struct PostgresStore {
     /// The cleanup's own connection (one, opened at the first batch), with
     /// [`queries::CLEANUP_CONNECTION_SETTINGS`].
     cleanup: PgPool,
-    /// Reads of a session by id, batched under load.
-    sessions_by_id: Batcher<Uuid, Option<SessionRow>>,
-    /// Reads of a refresh token and its session by the token's hash, batched under load.
-    tokens_by_hash: Batcher<[u8; 32], Option<TokenWithSessionRow>>,
-    /// Refresh rotations, batched under load.
-    rotations: Batcher<RotationRequest, bool>,
+    /// The coalesced statements, when batching is on.
+    batches: Option<PostgresBatches>,
 }
 
 impl PostgresStore {
@@ -57,7 +45,11 @@ impl PostgresStore {
     ///
     /// # Errors
     /// The driver's error when the URL is invalid or the server unreachable.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        batching: Batching,
+    ) -> Result<Self, sqlx::Error> {
         let options: PgConnectOptions = url.parse()?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
@@ -67,16 +59,14 @@ impl PostgresStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(Self::from_pool(pool))
+        Ok(Self::from_pool(pool, batching))
     }
 
-    /// Wraps an existing pool. Starts tasks on the current Tokio runtime (the dispatchers of
-    /// batched reads), so it must be called within one.
-    pub fn from_pool(pool: PgPool) -> Self {
+    /// Wraps an existing pool. With batching on, starts tasks on the current Tokio runtime
+    /// (the dispatchers of the coalesced statements), so it must be called within one.
+    pub fn from_pool(pool: PgPool, batching: Batching) -> Self {
         Self {
-            sessions_by_id: sessions::session_reads(pool.clone()),
-            tokens_by_hash: refresh_tokens::token_reads(pool.clone()),
-            rotations: rotations::rotations(pool.clone()),
+            batches: (batching == Batching::On).then(|| PostgresBatches::spawn(&pool)),
             cleanup: PgPoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)

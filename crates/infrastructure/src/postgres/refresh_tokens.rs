@@ -5,24 +5,21 @@ use chrono::{DateTime, Utc};
 use ipnetwork::IpNetwork;
 use sessions_application::ports::{RefreshRotation, RefreshTokenStore, StoreError, WriteError};
 use sessions_domain::{RefreshToken, RefreshTokenId, Session, TokenHash};
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{PostgresStore, session_row::SessionRow};
-use crate::rotation_batch::{RotationRequest, UsedBy};
 use crate::{
     CorruptRow,
-    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
+    rotation::{RotationRequest, UsedBy},
     statements::tokens_with_sessions,
 };
 
-/// The lookup of presented refresh tokens with their sessions, for a batch of hashes (see
-/// [`token_reads`]).
-const FIND_TOKENS_WITH_SESSIONS: &str = tokens_with_sessions!("token_hash = ANY($1)");
+/// The lookup of a presented refresh token (`$1`, its hash) with its session.
+const FIND_TOKEN_WITH_SESSION: &str = tokens_with_sessions!("token_hash = $1");
 
 /// A `refresh_tokens` row joined with its session's row.
 #[derive(Clone, sqlx::FromRow)]
-pub(super) struct TokenWithSessionRow {
+pub(crate) struct TokenWithSessionRow {
     token_id: Uuid,
     token_hash: Vec<u8>,
     token_issued_at: DateTime<Utc>,
@@ -62,28 +59,68 @@ impl TryFrom<TokenWithSessionRow> for (RefreshToken, Session) {
     }
 }
 
-/// Batched reads of refresh tokens (with their sessions) by hash on `pool`. Planned for each
-/// batch (not prepared once): `refresh_tokens` grows by one row per refresh, and a plan
-/// cached while the table was small (a sequential scan) would be kept long after it is not.
-pub(super) fn token_reads(pool: PgPool) -> Batcher<[u8; 32], Option<TokenWithSessionRow>> {
-    keyed_reads(BATCH_SLOTS, BATCH_SIZE, move |hashes: Vec<[u8; 32]>| {
-        let pool = pool.clone();
-        async move {
-            let hashes: Vec<&[u8]> = hashes.iter().map(<[u8; 32]>::as_slice).collect();
-            let rows: Vec<TokenWithSessionRow> = sqlx::query_as(FIND_TOKENS_WITH_SESSIONS)
-                .bind(hashes)
-                .persistent(false)
-                .fetch_all(&pool)
-                .await
-                .map_err(StoreError::new)?;
-            // A stored hash that is not 32 bytes matches no presented one; it is never
-            // answered (the read finds nothing), exactly as an equality lookup would.
-            Ok(rows
-                .into_iter()
-                .filter_map(|row| Some((row.token_hash.as_slice().try_into().ok()?, row)))
-                .collect())
-        }
-    })
+impl TokenWithSessionRow {
+    /// The stored hash of the token.
+    pub(crate) fn token_hash(&self) -> &[u8] {
+        &self.token_hash
+    }
+}
+
+/// One rotation, in the transaction `tx` (see `RotationRequest`): the session moves to the
+/// successor only if its version is the one read and the presented token is still unused
+/// (the session's row lock, held until commit, serialises rotations of one chain); then the
+/// token is marked used and the successor inserted. Whether it happened.
+async fn rotate_one(
+    tx: &mut sqlx::PgConnection,
+    request: &RotationRequest,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query(
+        r#"
+        UPDATE sessions SET
+            refresh_token_id = $3, last_activity_at = $4, updated_at = $5,
+            version = version + 1
+        WHERE id = $1 AND version = $2
+          AND EXISTS (SELECT 1 FROM refresh_tokens WHERE id = $6 AND used_at IS NULL)
+        "#,
+    )
+    .bind(request.session_id)
+    .bind(request.version)
+    .bind(request.successor_id())
+    .bind(request.last_activity_at)
+    .bind(request.updated_at)
+    .bind(request.used_id)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        r#"
+        UPDATE refresh_tokens SET
+            used_at = $2, successor_id = $3,
+            used_by_ip = $4, used_by_browser = $5, used_by_os = $6
+        WHERE id = $1 AND used_at IS NULL
+        "#,
+    )
+    .bind(request.used_id)
+    .bind(request.used_at)
+    .bind(request.successor_id())
+    .bind(request.used_by.ip.map(IpNetwork::from))
+    .bind(request.used_by.browser.as_deref())
+    .bind(request.used_by.os.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    let successor = &request.successor;
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, session_id, token_hash, issued_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(successor.id.as_uuid())
+    .bind(successor.session_id.as_uuid())
+    .bind(successor.hash.as_bytes().as_slice())
+    .bind(successor.issued_at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
 }
 
 #[async_trait]
@@ -93,14 +130,33 @@ impl RefreshTokenStore for PostgresStore {
         &self,
         hash: &TokenHash,
     ) -> Result<Option<(RefreshToken, Session)>, StoreError> {
-        let row = self.tokens_by_hash.run(*hash.as_bytes()).await?;
+        let row: Option<TokenWithSessionRow> = match &self.batches {
+            None => sqlx::query_as(FIND_TOKEN_WITH_SESSION)
+                .bind(hash.as_bytes().as_slice())
+                .persistent(false)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(StoreError::new)?,
+            Some(batches) => batches.token(*hash.as_bytes()).await?,
+        };
         Ok(row.map(TryFrom::try_from).transpose()?)
     }
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
     async fn rotate(&self, rotation: &RefreshRotation) -> Result<(), WriteError> {
-        // Written together with whatever other rotations are queued (see `rotations`).
-        if self.rotations.run(RotationRequest::from(rotation)).await? {
+        let request = RotationRequest::from(rotation);
+        let rotated = match &self.batches {
+            None => {
+                let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
+                let rotated = rotate_one(&mut tx, &request)
+                    .await
+                    .map_err(StoreError::new)?;
+                tx.commit().await.map_err(StoreError::new)?;
+                rotated
+            }
+            Some(batches) => batches.rotate(request).await?,
+        };
+        if rotated {
             Ok(())
         } else {
             Err(WriteError::Conflict)

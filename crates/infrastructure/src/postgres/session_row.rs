@@ -9,7 +9,7 @@ use crate::{CorruptRow, session_columns::SessionColumns};
 
 /// A `sessions` row as Postgres returns it.
 #[derive(Clone, sqlx::FromRow)]
-pub(super) struct SessionRow {
+pub(crate) struct SessionRow {
     id: Uuid,
     user_id: Uuid,
     created_at: DateTime<Utc>,
@@ -35,7 +35,7 @@ pub(super) struct SessionRow {
 
 impl SessionRow {
     /// The session's id.
-    pub(super) fn id(&self) -> Uuid {
+    pub(crate) fn id(&self) -> Uuid {
         self.id
     }
 }

@@ -12,7 +12,7 @@ use sessions_domain::{
     EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
     choose_evictions,
 };
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::{
@@ -23,32 +23,14 @@ use super::{
     session_row::{SessionRow, count_column},
     users::limit_from_column,
 };
-use crate::{
-    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
-    session_columns::{SessionColumns, session_columns},
-};
+use crate::session_columns::{SessionColumns, session_columns};
 
-/// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]).
-const FIND_SESSIONS: &str = concat!(
+/// The session every authenticated request reads (`$1` its id).
+const FIND_SESSION: &str = concat!(
     "SELECT ",
     session_columns!(),
-    " FROM sessions WHERE id = ANY($1)"
+    " FROM sessions WHERE id = $1"
 );
-
-/// Batched reads of sessions by id on `pool`.
-pub(super) fn session_reads(pool: PgPool) -> Batcher<Uuid, Option<SessionRow>> {
-    keyed_reads(BATCH_SLOTS, BATCH_SIZE, move |ids: Vec<Uuid>| {
-        let pool = pool.clone();
-        async move {
-            let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
-                .bind(ids)
-                .fetch_all(&pool)
-                .await
-                .map_err(StoreError::new)?;
-            Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
-        }
-    })
-}
 
 /// Binds `$1`…`$6` of [`queries::session_page`].
 fn bind_page<O>(
@@ -268,7 +250,14 @@ impl SessionRepository for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let row = self.sessions_by_id.run(id.as_uuid()).await?;
+        let row: Option<SessionRow> = match &self.batches {
+            None => sqlx::query_as(FIND_SESSION)
+                .bind(id.as_uuid())
+                .fetch_optional(self.pool())
+                .await
+                .map_err(StoreError::new)?,
+            Some(batches) => batches.session(id.as_uuid()).await?,
+        };
         Ok(row.map(Session::try_from).transpose()?)
     }
 

@@ -35,7 +35,7 @@ fn ip(text: &str) -> Result<IpAddr, CorruptRow> {
 
 /// A `sessions` row as SQLite returns it (columns in `SESSION_COLUMNS` order).
 #[derive(Clone, sqlx::FromRow)]
-pub(super) struct SessionRow {
+pub(crate) struct SessionRow {
     id: String,
     user_id: String,
     created_at: i64,
@@ -61,7 +61,7 @@ pub(super) struct SessionRow {
 
 impl SessionRow {
     /// The session's id as stored.
-    pub(super) fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.id
     }
 }

@@ -2,16 +2,15 @@
 //! port with the same behaviour as Postgres. Every write goes through one writer connection
 //! (SQLite allows one writer at a time anyway), so write transactions of this process are
 //! serialised and the session limit and refresh rotation are atomic; reads use a pool of
-//! readers (WAL mode); the session read of every authenticated request and the rotation of
-//! every refresh are batched under load (see
-//! `batcher`). Other processes on the same file wait for the lock (busy timeout).
+//! readers (WAL mode). Each method runs its own statements, or, with coalescing on, hands the
+//! hottest ones to `crate::coalescing`. Other processes on the same file wait for the lock
+//! (busy timeout).
 
 mod attempts;
 mod columns;
 mod device_tokens;
 mod events;
 mod refresh_tokens;
-mod rotations;
 mod sessions;
 mod users;
 
@@ -25,9 +24,10 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use columns::SessionRow;
+pub(crate) use columns::SessionRow;
+pub(crate) use refresh_tokens::rotate_one;
 
-use crate::{batcher::Batcher, rotation_batch::RotationRequest};
+use crate::coalescing::{Batching, sqlite::SqliteBatches};
 
 /// The embedded SQLite migrations.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -37,10 +37,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
-    /// Reads of a session by id, batched under load.
-    sessions_by_id: Batcher<String, Option<SessionRow>>,
-    /// Refresh rotations, batched under load.
-    rotations: Batcher<RotationRequest, bool>,
+    /// The coalesced statements, when batching is on.
+    batches: Option<SqliteBatches>,
 }
 
 impl SqliteStore {
@@ -49,7 +47,7 @@ impl SqliteStore {
     ///
     /// # Errors
     /// The driver's error when the file cannot be opened.
-    pub async fn connect(url: &str, readers: u32) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, readers: u32, batching: Batching) -> Result<Self, sqlx::Error> {
         let url = if url.starts_with("sqlite:") {
             url.to_owned()
         } else {
@@ -72,8 +70,7 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await?;
         Ok(Self {
-            sessions_by_id: sessions::session_reads(readers.clone()),
-            rotations: rotations::rotations(writer.clone()),
+            batches: (batching == Batching::On).then(|| SqliteBatches::spawn(&readers, &writer)),
             writer,
             readers,
         })
@@ -83,8 +80,8 @@ impl SqliteStore {
     ///
     /// # Errors
     /// The driver's error when the file cannot be opened.
-    pub async fn open(path: &Path, readers: u32) -> Result<Self, sqlx::Error> {
-        Self::connect(&format!("sqlite://{}", path.display()), readers).await
+    pub async fn open(path: &Path, readers: u32, batching: Batching) -> Result<Self, sqlx::Error> {
+        Self::connect(&format!("sqlite://{}", path.display()), readers, batching).await
     }
 
     /// Applies pending migrations.

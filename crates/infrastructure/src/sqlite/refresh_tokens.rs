@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     CorruptRow,
-    rotation_batch::{RotationRequest, UsedBy},
+    rotation::{RotationRequest, UsedBy},
     statements::tokens_with_sessions,
 };
 
@@ -94,6 +94,56 @@ pub(super) async fn insert_token(
     Ok(())
 }
 
+/// One rotation: the session moves to the successor only if its version is the one read and
+/// the presented token is still unused; then (no other writer can come in between) the token
+/// is marked used and the successor inserted. Whether it happened.
+pub(crate) async fn rotate_one(
+    connection: &mut SqliteConnection,
+    request: &RotationRequest,
+) -> Result<bool, sqlx::Error> {
+    let (session_id, successor_id, used_id) = (
+        request.session_id.to_string(),
+        request.successor_id().to_string(),
+        request.used_id.to_string(),
+    );
+    let moved = sqlx::query(
+        r#"
+        UPDATE sessions SET
+            refresh_token_id = ?3,
+            last_activity_at = ?4,
+            updated_at = ?5,
+            version = version + 1
+        WHERE id = ?1 AND version = ?2
+          AND EXISTS (SELECT 1 FROM refresh_tokens WHERE id = ?6 AND used_at IS NULL)
+        "#,
+    )
+    .bind(&session_id)
+    .bind(request.version)
+    .bind(&successor_id)
+    .bind(micros(request.last_activity_at))
+    .bind(micros(request.updated_at))
+    .bind(&used_id)
+    .execute(&mut *connection)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE refresh_tokens SET used_at = ?2, successor_id = ?3, \
+         used_by_ip = ?4, used_by_browser = ?5, used_by_os = ?6 WHERE id = ?1",
+    )
+    .bind(&used_id)
+    .bind(request.used_at.map(micros))
+    .bind(&successor_id)
+    .bind(request.used_by.ip.map(|ip| ip.to_string()))
+    .bind(request.used_by.browser.as_deref())
+    .bind(request.used_by.os.as_deref())
+    .execute(&mut *connection)
+    .await?;
+    insert_token(connection, &request.successor).await?;
+    Ok(true)
+}
+
 #[async_trait]
 impl RefreshTokenStore for SqliteStore {
     #[tracing::instrument(skip_all)]
@@ -111,8 +161,19 @@ impl RefreshTokenStore for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(session_id = %rotation.session.id()))]
     async fn rotate(&self, rotation: &RefreshRotation) -> Result<(), WriteError> {
-        // Written together with whatever other rotations are queued (see `rotations`).
-        if self.rotations.run(RotationRequest::from(rotation)).await? {
+        let request = RotationRequest::from(rotation);
+        let rotated = match &self.batches {
+            None => {
+                let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+                let rotated = rotate_one(&mut tx, &request)
+                    .await
+                    .map_err(StoreError::new)?;
+                tx.commit().await.map_err(StoreError::new)?;
+                rotated
+            }
+            Some(batches) => batches.rotate(request).await?,
+        };
+        if rotated {
             Ok(())
         } else {
             Err(WriteError::Conflict)

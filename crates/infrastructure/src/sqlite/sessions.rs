@@ -11,7 +11,7 @@ use sessions_domain::{
     EvictionCandidate, RevocationReason, Session, SessionEvent, SessionId, SessionLimit, UserId,
     choose_evictions,
 };
-use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
+use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::{
     SqliteStore,
@@ -21,38 +21,14 @@ use super::{
     refresh_tokens::insert_token,
     users::limit_from_column,
 };
-use crate::{
-    batcher::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads},
-    session_columns::{SESSION_COLUMNS, SessionColumns, session_columns},
-};
+use crate::session_columns::{SESSION_COLUMNS, SessionColumns, session_columns};
 
-/// The lookup every authenticated request makes, for a batch of ids (see [`session_reads`]):
-/// `?1` is a JSON array of them.
-const FIND_SESSIONS: &str = concat!(
+/// The session every authenticated request reads (`?1` its id).
+const FIND_SESSION: &str = concat!(
     "SELECT ",
     session_columns!(),
-    " FROM sessions WHERE id IN (SELECT value FROM json_each(?1))"
+    " FROM sessions WHERE id = ?1"
 );
-
-/// Batched reads of sessions by id (as stored: hyphenated lowercase text) on `readers`.
-pub(super) fn session_reads(readers: SqlitePool) -> Batcher<String, Option<SessionRow>> {
-    keyed_reads(BATCH_SLOTS, BATCH_SIZE, move |ids: Vec<String>| {
-        let readers = readers.clone();
-        async move {
-            // A JSON array of the ids: each is hex digits and hyphens, nothing to escape.
-            let ids = format!("[\"{}\"]", ids.join("\",\""));
-            let rows: Vec<SessionRow> = sqlx::query_as(FIND_SESSIONS)
-                .bind(ids)
-                .fetch_all(&readers)
-                .await
-                .map_err(StoreError::new)?;
-            Ok(rows
-                .into_iter()
-                .map(|row| (row.id().to_owned(), row))
-                .collect())
-        }
-    })
-}
 
 /// One page of a user's sessions, newest first: `?1` user, `?2` limit, `?3` now and `?4`
 /// idle cutoff (active-only), `?5`/`?6` the cursor's `created_at`/`id` (later pages).
@@ -269,7 +245,15 @@ impl SessionRepository for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(%id))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
-        let row = self.sessions_by_id.run(id.as_uuid().to_string()).await?;
+        let id = id.as_uuid().to_string();
+        let row: Option<SessionRow> = match &self.batches {
+            None => sqlx::query_as(FIND_SESSION)
+                .bind(id)
+                .fetch_optional(self.readers())
+                .await
+                .map_err(StoreError::new)?,
+            Some(batches) => batches.session(id).await?,
+        };
         Ok(row.map(Session::try_from).transpose()?)
     }
 

@@ -54,6 +54,16 @@ pub enum LogFormat {
     Json,
 }
 
+/// A feature that is on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
 /// A CIDR of trusted proxies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProxyNetwork(pub IpNetwork);
@@ -95,6 +105,10 @@ pub struct Options {
     /// Postgres connections this instance opens at most [default: 16].
     #[arg(long, env = "SESSIONS_DATABASE_POOL_SIZE", global = true)]
     pub database_pool_size: Option<u32>,
+    /// Coalesce concurrent store requests of one kind into one statement: on or off
+    /// [default: on].
+    #[arg(long, env = "SESSIONS_DATABASE_BATCHING", global = true)]
+    pub database_batching: Option<Switch>,
     /// Data directory: SQLite file and generated secrets [default: ./data].
     #[arg(long, env = "SESSIONS_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -226,6 +240,7 @@ impl Options {
             bind: self.bind.or(file.bind),
             database_url: self.database_url.or(file.database_url),
             database_pool_size: self.database_pool_size.or(file.database_pool_size),
+            database_batching: self.database_batching.or(file.database_batching),
             data_dir: self.data_dir.or(file.data_dir),
             admin_token: self.admin_token.or(file.admin_token),
             service_token: self.service_token.or(file.service_token),

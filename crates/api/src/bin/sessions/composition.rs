@@ -259,7 +259,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     announce_generated(&secrets);
     tracing::info!(
         %address,
-        store = settings.database.kind(),
+        store = settings.database.name(),
         version = env!("CARGO_PKG_VERSION"),
         startup_ms = started.elapsed().as_millis(),
         "sessions listening"

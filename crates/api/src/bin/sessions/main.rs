@@ -123,7 +123,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Migrate => {
             let store = store::Store::open(&settings.database).await?;
             store.migrate().await?;
-            tracing::info!(store = settings.database.kind(), "migrations applied");
+            tracing::info!(store = settings.database.name(), "migrations applied");
             store.close().await;
             Ok(())
         }

@@ -6,7 +6,7 @@ use sessions_application::ports::StoragePorts;
 use sessions_infrastructure::{postgres::PostgresStore, sqlite::SqliteStore};
 use sqlx::migrate::MigrateError;
 
-use crate::settings::Database;
+use crate::settings::{Database, DatabaseKind};
 
 /// Reading connections of the SQLite store: one per core, at least two (so that one slow
 /// read does not hold up every other). Each connection has a thread of its own; more of them
@@ -62,15 +62,17 @@ impl Store {
     /// [`StoreError`] when it cannot be opened.
     pub async fn open(database: &Database) -> Result<Self, StoreError> {
         let connect = |source| StoreError::Connect {
-            kind: database.kind(),
+            kind: database.name(),
             source,
         };
-        match database {
-            Database::Postgres { url, pool_size } => PostgresStore::connect(url, *pool_size)
-                .await
-                .map(Self::Postgres)
-                .map_err(connect),
-            Database::Sqlite(url) => {
+        match &database.kind {
+            DatabaseKind::Postgres { url, pool_size } => {
+                PostgresStore::connect(url, *pool_size, database.batching)
+                    .await
+                    .map(Self::Postgres)
+                    .map_err(connect)
+            }
+            DatabaseKind::Sqlite(url) => {
                 let path = sqlite_path(url);
                 if let Some(folder) = Path::new(path)
                     .parent()
@@ -81,7 +83,7 @@ impl Store {
                         source,
                     })?;
                 }
-                SqliteStore::connect(url, sqlite_readers())
+                SqliteStore::connect(url, sqlite_readers(), database.batching)
                     .await
                     .map(Self::Sqlite)
                     .map_err(connect)

@@ -12,11 +12,12 @@ use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
 use sessions_domain::{SessionLimit, SessionPolicy, ThrottlePolicy};
+use sessions_infrastructure::Batching;
 
 pub use redact::redacted_url;
 
 use crate::{
-    cli::{LogFormat, Options},
+    cli::{LogFormat, Options, Switch},
     span::Span,
 };
 
@@ -26,9 +27,16 @@ const DEFAULT_POOL_SIZE: u32 = 16;
 /// Fewest characters a configured credential or signing secret may have.
 pub const MIN_SECRET_CHARS: usize = 32;
 
-/// Where sessions are stored.
+/// Where sessions are stored, and whether the store coalesces concurrent requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Database {
+pub struct Database {
+    pub kind: DatabaseKind,
+    pub batching: Batching,
+}
+
+/// The store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
     /// `postgres://…`, with at most `pool_size` connections.
     Postgres { url: String, pool_size: u32 },
     /// A SQLite file.
@@ -37,10 +45,10 @@ pub enum Database {
 
 impl Database {
     /// The kind of store, for logs.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::Postgres { .. } => "postgres",
-            Self::Sqlite(_) => "sqlite",
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            DatabaseKind::Postgres { .. } => "postgres",
+            DatabaseKind::Sqlite(_) => "sqlite",
         }
     }
 }
@@ -192,9 +200,9 @@ fn http_limits(options: &Options) -> Result<HttpLimits, InvalidSettings> {
 
 /// Where the sessions are stored.
 fn database(options: &Options, data_dir: &std::path::Path) -> Result<Database, InvalidSettings> {
-    Ok(match options.database_url.clone() {
+    let kind = match options.database_url.clone() {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Database::Postgres {
+            DatabaseKind::Postgres {
                 url,
                 pool_size: match options.database_pool_size {
                     Some(0) => return Err(InvalidSettings::EmptyPool),
@@ -202,13 +210,18 @@ fn database(options: &Options, data_dir: &std::path::Path) -> Result<Database, I
                 },
             }
         }
-        Some(url) if url.starts_with("sqlite:") => Database::Sqlite(url),
+        Some(url) if url.starts_with("sqlite:") => DatabaseKind::Sqlite(url),
         Some(url) => return Err(InvalidSettings::DatabaseUrl(redacted_url(&url))),
-        None => Database::Sqlite(format!(
+        None => DatabaseKind::Sqlite(format!(
             "sqlite://{}",
             data_dir.join("sessions.db").display()
         )),
-    })
+    };
+    let batching = match options.database_batching {
+        Some(Switch::Off) => Batching::Off,
+        Some(Switch::On) | None => Batching::On,
+    };
+    Ok(Database { kind, batching })
 }
 
 impl Settings {

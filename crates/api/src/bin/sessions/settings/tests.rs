@@ -4,6 +4,7 @@ use chrono::TimeDelta;
 use sessions_domain::SessionPolicy;
 
 use super::{durations::ALL as DURATION_SETTINGS, *};
+use crate::cli::Switch;
 use crate::cli::{LogFormat, Options};
 
 #[test]
@@ -12,7 +13,10 @@ fn the_defaults_are_those_of_the_specification() {
     assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
     assert_eq!(
         settings.database,
-        Database::Sqlite("sqlite://./data/sessions.db".into())
+        Database {
+            kind: DatabaseKind::Sqlite("sqlite://./data/sessions.db".into()),
+            batching: Batching::On,
+        }
     );
     assert_eq!(settings.policy, SessionPolicy::default());
     assert_eq!(settings.cleanup_interval, Some(TimeDelta::hours(1)));
@@ -26,7 +30,7 @@ fn a_postgres_url_selects_postgres_and_anything_else_is_rejected() {
         ..Options::default()
     };
     assert_eq!(
-        Settings::resolve(postgres).unwrap().database.kind(),
+        Settings::resolve(postgres).unwrap().database.name(),
         "postgres"
     );
     let mysql = Options {
@@ -44,19 +48,19 @@ fn the_postgres_pool_holds_16_connections_unless_configured_and_never_0() {
             database_pool_size: size,
             ..Options::default()
         })
-        .map(|settings| settings.database)
+        .map(|settings| settings.database.kind)
     };
     let url = String::from("postgres://u:p@localhost/db");
     assert_eq!(
         pool_of(None).unwrap(),
-        Database::Postgres {
+        DatabaseKind::Postgres {
             url: url.clone(),
             pool_size: 16
         }
     );
     assert_eq!(
         pool_of(Some(4)).unwrap(),
-        Database::Postgres { url, pool_size: 4 }
+        DatabaseKind::Postgres { url, pool_size: 4 }
     );
     assert!(matches!(pool_of(Some(0)), Err(InvalidSettings::EmptyPool)));
 }
@@ -173,4 +177,23 @@ fn the_deprecated_login_rate_limit_sets_the_lockout_threshold() {
     };
     let settings = Settings::resolve(options).unwrap();
     assert_eq!(settings.policy.throttle.lockout_threshold, 0);
+}
+
+#[test]
+fn batching_is_on_unless_turned_off() {
+    let off = Options {
+        database_batching: Some(Switch::Off),
+        ..Options::default()
+    };
+    assert_eq!(
+        Settings::resolve(off).unwrap().database.batching,
+        Batching::Off
+    );
+    assert_eq!(
+        Settings::resolve(Options::default())
+            .unwrap()
+            .database
+            .batching,
+        Batching::On
+    );
 }
