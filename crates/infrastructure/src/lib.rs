@@ -14,10 +14,10 @@ mod ids;
 mod jwt_codec;
 pub mod postgres;
 mod rotation;
-mod session_columns;
+mod session_record;
 pub mod sqlite;
-mod statements;
 mod token_secrets;
+mod tokens_with_sessions;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;

@@ -7,7 +7,7 @@ use sessions_application::ports::RefreshRotation;
 use sessions_domain::{DeviceFingerprint, RefreshClient, RefreshToken};
 use uuid::Uuid;
 
-use crate::session_columns::SessionColumns;
+use crate::session_record::SessionRecord;
 
 /// What one rotation writes: the session moves to the successor token (if its version is
 /// the one read and the presented token is still unused), the presented token is marked
@@ -29,7 +29,7 @@ pub(crate) struct RotationRequest {
 
 impl From<&RefreshRotation> for RotationRequest {
     fn from(rotation: &RefreshRotation) -> Self {
-        let session = SessionColumns::from_session(&rotation.session);
+        let session = SessionRecord::from_session(&rotation.session);
         Self {
             session_id: session.id,
             version: session.version,

@@ -11,8 +11,8 @@ use super::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads, rotation_batch::Rotat
 use crate::{
     postgres::{SessionRow, TokenWithSessionRow},
     rotation::RotationRequest,
-    session_columns::session_columns,
-    statements::tokens_with_sessions,
+    session_record::session_columns,
+    tokens_with_sessions::tokens_with_sessions,
 };
 
 /// Sessions by id, for a batch of ids (`$1`).

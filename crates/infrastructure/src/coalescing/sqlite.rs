@@ -10,7 +10,7 @@ use sqlx::SqlitePool;
 use super::{BATCH_SIZE, BATCH_SLOTS, Batcher, keyed_reads, rotation_batch::RotationBatch};
 use crate::{
     rotation::RotationRequest,
-    session_columns::session_columns,
+    session_record::session_columns,
     sqlite::{SessionRow, rotate_one},
 };
 

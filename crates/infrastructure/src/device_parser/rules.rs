@@ -1,9 +1,9 @@
 //! The uap-core rules the device parser runs: statics that the build script generates from
 //! `data/uap-core/regexes.yaml`, each compiled by the ua-parser engine only when a string
-//! being parsed contains every literal text its pattern requires. A desktop Chrome's user
-//! agent compiles 30 of the 523 rules, so the server holds the compiled patterns its clients'
-//! agents can match, not all of them (14 MiB of memory when compiled together, more than the
-//! rest of the server at rest).
+//! being parsed contains every literal text its pattern requires. A user agent compiles a
+//! few dozen of the hundreds of rules, so the server holds the compiled patterns its
+//! clients' agents can match, not all of them (compiled together they take more memory than
+//! the rest of the server at rest).
 
 use std::{borrow::Cow, sync::OnceLock};
 

@@ -1,7 +1,7 @@
 //! The hot read statements of the session store and its cleanup batch, public so that plan
 //! tests (`EXPLAIN`) and benchmarks inspect exactly what the adapter runs.
 
-use crate::session_columns::SESSION_COLUMNS;
+use crate::session_record::SESSION_COLUMNS;
 
 /// The user's active sessions that the session limit counts (`$1` user, `$2` now).
 pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_at, expires_at \
@@ -12,7 +12,7 @@ pub const ACTIVE_SESSIONS_OF_USER: &str = "SELECT id, is_trusted, last_activity_
 ///   whose sessions had ended anyway and are deleted by the next cleanup;
 /// - a batch runs its generic plan. Postgres would otherwise plan every batch again (a
 ///   custom plan, chosen because the generic one's estimate for `LIMIT $3` is thirty times
-///   the batch): about a fifth of a 1,000-row batch's time. Both plans walk the same index;
+///   the batch): a good part of a batch's time. Both plans walk the same index;
 ///   the plan test checks the generic one.
 ///
 /// With them on the connection, each batch is one statement in its own transaction: one

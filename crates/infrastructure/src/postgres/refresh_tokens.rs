@@ -11,7 +11,7 @@ use super::{PostgresStore, session_row::SessionRow};
 use crate::{
     CorruptRow,
     rotation::{RotationRequest, UsedBy},
-    statements::tokens_with_sessions,
+    tokens_with_sessions::tokens_with_sessions,
 };
 
 /// The lookup of a presented refresh token (`$1`, its hash) with its session.

@@ -5,7 +5,7 @@ use ipnetwork::IpNetwork;
 use sessions_domain::Session;
 use uuid::Uuid;
 
-use crate::{CorruptRow, session_columns::SessionColumns};
+use crate::{CorruptRow, session_record::SessionRecord};
 
 /// A `sessions` row as Postgres returns it.
 #[derive(Clone, sqlx::FromRow)]
@@ -44,7 +44,7 @@ impl TryFrom<SessionRow> for Session {
     type Error = CorruptRow;
 
     fn try_from(row: SessionRow) -> Result<Self, CorruptRow> {
-        SessionColumns {
+        SessionRecord {
             id: row.id,
             user_id: row.user_id,
             created_at: row.created_at,

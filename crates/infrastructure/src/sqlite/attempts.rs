@@ -9,7 +9,7 @@ use sessions_domain::{AttemptCount, BudgetKey, add_saturating};
 
 use super::{
     SqliteStore,
-    columns::{micros, time},
+    encoding::{micros, time},
 };
 use crate::attempt_keys::{in_lock_order, stored_key};
 

@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 
 use super::{
     SqliteStore,
-    columns::{corrupt, micros, time, uuid},
+    encoding::{corrupt, micros, time, uuid},
 };
 use crate::CorruptRow;
 

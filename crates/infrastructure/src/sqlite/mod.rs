@@ -7,10 +7,11 @@
 //! (busy timeout).
 
 mod attempts;
-mod columns;
 mod device_tokens;
+mod encoding;
 mod events;
 mod refresh_tokens;
+mod session_row;
 mod sessions;
 mod users;
 
@@ -24,8 +25,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub(crate) use columns::SessionRow;
 pub(crate) use refresh_tokens::rotate_one;
+pub(crate) use session_row::SessionRow;
 
 use crate::coalescing::{Batching, sqlite::SqliteBatches};
 

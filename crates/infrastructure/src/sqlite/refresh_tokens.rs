@@ -7,12 +7,13 @@ use sqlx::SqliteConnection;
 
 use super::{
     SqliteStore,
-    columns::{SessionRow, corrupt, micros, time, uuid},
+    encoding::{corrupt, micros, time, uuid},
+    session_row::SessionRow,
 };
 use crate::{
     CorruptRow,
     rotation::{RotationRequest, UsedBy},
-    statements::tokens_with_sessions,
+    tokens_with_sessions::tokens_with_sessions,
 };
 
 /// The lookup of one presented refresh token (`$1`, its hash) and its session in one round

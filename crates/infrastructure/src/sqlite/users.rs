@@ -7,7 +7,7 @@ use sessions_domain::{Email, PasswordHash, SessionLimit, User, UserId};
 
 use super::{
     SqliteStore,
-    columns::{corrupt, micros, time, uuid},
+    encoding::{corrupt, micros, time, uuid},
 };
 use crate::CorruptRow;
 

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnetwork::IpNetwork;
 use serde::{Deserialize, Deserializer};
 
-use crate::span::Span;
+use crate::setting_duration::SettingDuration;
 
 /// Multi-device session management service.
 #[derive(Debug, Parser)]
@@ -138,13 +138,13 @@ pub struct Options {
     pub jwt_secret: Option<String>,
     /// Absolute session lifetime [default: 30d].
     #[arg(long, env = "SESSIONS_SESSION_LIFETIME", global = true)]
-    pub session_lifetime: Option<Span>,
+    pub session_lifetime: Option<SettingDuration>,
     /// Idle timeout, 0 = off [default: 0].
     #[arg(long, env = "SESSIONS_IDLE_TIMEOUT", global = true)]
-    pub idle_timeout: Option<Span>,
+    pub idle_timeout: Option<SettingDuration>,
     /// Access-token lifetime [default: 15m].
     #[arg(long, env = "SESSIONS_ACCESS_TOKEN_TTL", global = true)]
-    pub access_token_ttl: Option<Span>,
+    pub access_token_ttl: Option<SettingDuration>,
     /// Per-user session limit, 0 = unlimited [default: 10].
     #[arg(long, env = "SESSIONS_DEFAULT_MAX_SESSIONS", global = true)]
     pub default_max_sessions: Option<u32>,
@@ -153,16 +153,16 @@ pub struct Options {
     pub suspicious_threshold: Option<u32>,
     /// Window in which the previous refresh token is still accepted [default: 30s].
     #[arg(long, env = "SESSIONS_REFRESH_GRACE", global = true)]
-    pub refresh_grace: Option<Span>,
+    pub refresh_grace: Option<SettingDuration>,
     /// Least time between two writes of the last-activity time [default: 60s].
     #[arg(long, env = "SESSIONS_ACTIVITY_WRITE_INTERVAL", global = true)]
-    pub activity_write_interval: Option<Span>,
+    pub activity_write_interval: Option<SettingDuration>,
     /// How long expired or revoked sessions are kept [default: 7d].
     #[arg(long, env = "SESSIONS_RETENTION", global = true)]
-    pub retention: Option<Span>,
+    pub retention: Option<SettingDuration>,
     /// Background cleanup period, 0 = off [default: 1h].
     #[arg(long, env = "SESSIONS_CLEANUP_INTERVAL", global = true)]
-    pub cleanup_interval: Option<Span>,
+    pub cleanup_interval: Option<SettingDuration>,
     /// CIDRs whose X-Forwarded-For is believed, comma-separated [default: none].
     #[arg(
         long,
@@ -187,7 +187,7 @@ pub struct Options {
     pub login_rate_limit: Option<u32>,
     /// Lockout window: failures count for this long after the first [default: 15m].
     #[arg(long, env = "SESSIONS_LOCKOUT_WINDOW", global = true)]
-    pub lockout_window: Option<Span>,
+    pub lockout_window: Option<SettingDuration>,
     /// Failed logins per network (IPv4 address, IPv6 /64) in one lockout window, across
     /// accounts, 0 = off [default: 100].
     #[arg(long, env = "SESSIONS_NETWORK_FAILURE_LIMIT", global = true)]
@@ -198,13 +198,13 @@ pub struct Options {
     /// Time a client has to send a request's head, from opening the connection or from the
     /// first byte after the previous response [default: 10s].
     #[arg(long, env = "SESSIONS_HTTP_HEADER_TIMEOUT", global = true)]
-    pub http_header_timeout: Option<Span>,
+    pub http_header_timeout: Option<SettingDuration>,
     /// Time a keep-alive connection may stay idle between requests [default: 75s].
     #[arg(long, env = "SESSIONS_HTTP_IDLE_TIMEOUT", global = true)]
-    pub http_idle_timeout: Option<Span>,
+    pub http_idle_timeout: Option<SettingDuration>,
     /// Time a request may take to be answered; past it, 503 (request timeout) [default: 30s].
     #[arg(long, env = "SESSIONS_HTTP_REQUEST_TIMEOUT", global = true)]
-    pub http_request_timeout: Option<Span>,
+    pub http_request_timeout: Option<SettingDuration>,
     /// Connections open at once; more wait to be accepted [default: the descriptor limit,
     /// raised to its hard limit at start, less 256 kept for the database and files, at most
     /// 10000].
@@ -212,10 +212,10 @@ pub struct Options {
     pub max_connections: Option<u32>,
     /// On SIGTERM or Ctrl-C, the longest in-flight requests may take to finish [default: 30s].
     #[arg(long, env = "SESSIONS_SHUTDOWN_TIMEOUT", global = true)]
-    pub shutdown_timeout: Option<Span>,
+    pub shutdown_timeout: Option<SettingDuration>,
     /// How often the active-sessions gauge of /metrics is counted [default: 15s].
     #[arg(long, env = "SESSIONS_METRICS_REFRESH", global = true)]
-    pub metrics_refresh: Option<Span>,
+    pub metrics_refresh: Option<SettingDuration>,
     /// Credential /metrics requires as a bearer token [default: none, open].
     #[arg(
         long,

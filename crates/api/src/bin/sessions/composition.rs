@@ -40,8 +40,8 @@ const METRICS_MAX_CONNECTIONS: usize = 64;
 
 /// How often the metrics recorder folds its pending latency samples into their buckets. It
 /// keeps every sample until a scrape or an upkeep drains it: without upkeep, a server that
-/// nobody scrapes grows by about 20 bytes per request (1.1 MiB/s at 55k requests/s); every
-/// second, the samples pending are at most a second's worth.
+/// nobody scrapes grows with every request; every second, the samples pending are at most
+/// a second's worth.
 const METRICS_UPKEEP_PERIOD: Duration = Duration::from_secs(1);
 
 /// The application over `store`.

@@ -5,8 +5,8 @@ mod cli;
 mod composition;
 mod periodic;
 mod secrets;
+mod setting_duration;
 mod settings;
-mod span;
 mod store;
 mod telemetry;
 
@@ -22,7 +22,7 @@ use crate::{
 /// mimalloc: measurably less CPU per request than the system allocator on the hot path, and
 /// large freed blocks go back to the OS instead of lingering in per-thread arenas. Its
 /// `override` feature makes it the C allocator too: SQLite allocates every column value sqlx
-/// copies out of a row, and frees it on another thread (bench/PROFILE.md, thirteenth round).
+/// copies out of a row, and frees it on another thread (bench/PERFORMANCE.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -10,8 +10,7 @@ use crate::settings::{Database, DatabaseKind};
 
 /// Reading connections of the SQLite store: one per core, at least two (so that one slow
 /// read does not hold up every other). Each connection has a thread of its own; more of them
-/// than cores only take turns (on two cores, four readers served 42k authenticated
-/// requests/s, two 53–64k; the listing did not change).
+/// than cores only take turns, and serve fewer reads (bench/PERFORMANCE.md).
 fn sqlite_readers() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     u32::try_from(cores).unwrap_or(u32::MAX).max(2)

@@ -19,7 +19,7 @@ use crate::{
         queries,
         users::limit_from_column,
     },
-    session_columns::SessionColumns,
+    session_record::SessionRecord,
 };
 
 use super::statements::bind_mutable_columns;
@@ -62,7 +62,7 @@ fn bind_new_session<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     session: &Session,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    let mut row = SessionColumns::from_session(session);
+    let mut row = SessionRecord::from_session(session);
     let query = query
         .bind(row.id)
         .bind(row.user_id)

@@ -8,7 +8,7 @@ use sqlx::PgExecutor;
 
 use crate::{
     postgres::session_row::count_column,
-    session_columns::{SessionColumns, session_columns},
+    session_record::{SessionRecord, session_columns},
 };
 
 /// The session every authenticated request reads (`$1` its id).
@@ -46,7 +46,7 @@ pub(super) fn bind_session_update<'q>(
     query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
     session: &Session,
 ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    let row = SessionColumns::from_session(session);
+    let row = SessionRecord::from_session(session);
     bind_mutable_columns(query.bind(row.id).bind(row.version), row)
 }
 
@@ -57,7 +57,7 @@ pub(super) fn bind_session_update<'q>(
 /// `providers_accessed`).
 pub(super) fn bind_mutable_columns(
     query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    row: SessionColumns,
+    row: SessionRecord,
 ) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
     query
         .bind(row.updated_at)

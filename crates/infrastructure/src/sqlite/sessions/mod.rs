@@ -16,8 +16,9 @@ use statements::{FIND_SESSION, bind_page, session_page, update_session};
 
 use super::{
     SqliteStore,
-    columns::{SessionRow, micros, time, uuid},
+    encoding::{micros, time, uuid},
     events::insert_events,
+    session_row::SessionRow,
 };
 
 #[async_trait]

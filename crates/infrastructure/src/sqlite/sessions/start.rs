@@ -9,11 +9,11 @@ use sessions_domain::{
 use sqlx::SqliteConnection;
 
 use crate::{
-    session_columns::SessionColumns,
+    session_record::SessionRecord,
     sqlite::{
         SqliteStore,
-        columns::{micros, providers_json, time, uuid},
         device_tokens::write_device_token,
+        encoding::{micros, providers_json, time, uuid},
         events::insert_events,
         refresh_tokens::insert_token,
         users::limit_from_column,
@@ -24,7 +24,7 @@ async fn insert_session(
     connection: &mut SqliteConnection,
     session: &Session,
 ) -> Result<(), sqlx::Error> {
-    let row = SessionColumns::from_session(session);
+    let row = SessionRecord::from_session(session);
     sqlx::query(
         r#"
         INSERT INTO sessions (

@@ -6,8 +6,8 @@ use sessions_domain::{Session, UserId};
 use sqlx::SqliteExecutor;
 
 use crate::{
-    session_columns::{SESSION_COLUMNS, SessionColumns, session_columns},
-    sqlite::columns::{micros, providers_json},
+    session_record::{SESSION_COLUMNS, SessionRecord, session_columns},
+    sqlite::encoding::{micros, providers_json},
 };
 
 /// The session every authenticated request reads (`?1` its id).
@@ -57,7 +57,7 @@ pub(super) async fn update_session<'c>(
     executor: impl SqliteExecutor<'c>,
     session: &Session,
 ) -> Result<bool, sqlx::Error> {
-    let row = SessionColumns::from_session(session);
+    let row = SessionRecord::from_session(session);
     let result = sqlx::query(
         r#"
         UPDATE sessions SET

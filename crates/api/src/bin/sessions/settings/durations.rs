@@ -5,7 +5,7 @@
 use chrono::TimeDelta;
 
 use super::InvalidSettings;
-use crate::span::Span;
+use crate::setting_duration::SettingDuration;
 
 /// What a zero means for a duration setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,14 +148,17 @@ pub const ALL: [DurationSetting; 13] = [
 
 impl DurationSetting {
     /// The configured `span`, else the default, checked; `None` when off.
-    pub fn resolve(self, span: Option<Span>) -> Result<Option<TimeDelta>, InvalidSettings> {
+    pub fn resolve(
+        self,
+        span: Option<SettingDuration>,
+    ) -> Result<Option<TimeDelta>, InvalidSettings> {
         let Some(value) = span.map(|span| span.0).or(self.default) else {
             return Ok(None);
         };
         if value > self.max {
             return Err(InvalidSettings::TooLong {
                 name: self.name,
-                max: Span(self.max),
+                max: SettingDuration(self.max),
             });
         }
         match self.zero {
@@ -167,7 +170,7 @@ impl DurationSetting {
     }
 
     /// [`DurationSetting::resolve`] for a setting that is never off.
-    pub fn required(self, span: Option<Span>) -> Result<TimeDelta, InvalidSettings> {
+    pub fn required(self, span: Option<SettingDuration>) -> Result<TimeDelta, InvalidSettings> {
         self.resolve(span)
             .map(|value| value.unwrap_or(TimeDelta::zero()))
     }

@@ -18,7 +18,7 @@ pub use redact::redacted_url;
 
 use crate::{
     cli::{LogFormat, Options, Switch},
-    span::Span,
+    setting_duration::SettingDuration,
 };
 
 /// Postgres connections one instance opens at most, unless configured.
@@ -108,7 +108,10 @@ pub enum InvalidSettings {
     Zero(&'static str),
     /// A duration past its documented maximum.
     #[error("{name} must be at most {max}")]
-    TooLong { name: &'static str, max: Span },
+    TooLong {
+        name: &'static str,
+        max: SettingDuration,
+    },
     /// A pool that could never lend a connection.
     #[error("database-pool-size must be at least 1")]
     EmptyPool,

@@ -81,7 +81,7 @@ fn zero_turns_idle_timeout_and_cleanup_off() {
 fn every_duration_past_its_maximum_refuses_to_start_naming_the_setting() {
     for setting in DURATION_SETTINGS {
         let mut options = Options::default();
-        let over = Some(Span(setting.max + TimeDelta::seconds(1)));
+        let over = Some(SettingDuration(setting.max + TimeDelta::seconds(1)));
         match setting.name {
             "session-lifetime" => options.session_lifetime = over,
             "idle-timeout" => options.idle_timeout = over,

@@ -1,4 +1,4 @@
-//! The `sessions` table's columns in driver-neutral types, and their one mapping to and from
+//! A `sessions` row in driver-neutral types (`SessionRecord`), and its one mapping to and from
 //! the domain's Session. Each storage adapter converts its own row type into this.
 
 use std::net::IpAddr;
@@ -29,7 +29,7 @@ pub(crate) const SESSION_COLUMNS: &str = session_columns!();
 
 /// One `sessions` row.
 #[derive(Debug)]
-pub(crate) struct SessionColumns {
+pub(crate) struct SessionRecord {
     pub id: Uuid,
     pub user_id: Uuid,
     pub created_at: DateTime<Utc>,
@@ -64,7 +64,7 @@ fn slug(raw: &str) -> Result<ProviderSlug, CorruptRow> {
     ProviderSlug::parse(raw).map_err(|_| corrupt(format!("provider {raw:?}")))
 }
 
-impl SessionColumns {
+impl SessionRecord {
     /// The domain session this row stores.
     pub fn into_session(self) -> Result<Session, CorruptRow> {
         let revocation = match (self.is_revoked, self.revoked_at, self.revoked_reason) {

@@ -1,37 +1,9 @@
-//! SQLite column encodings: UUIDs and addresses as text, timestamps as microseconds,
-//! provider sets as JSON arrays.
+//! The SQLite row of `sessions` and its mapping to the domain's Session.
 
-use std::net::IpAddr;
-
-use chrono::{DateTime, Utc};
 use sessions_domain::Session;
-use uuid::Uuid;
 
-use crate::{CorruptRow, session_columns::SessionColumns};
-
-pub(super) fn micros(at: DateTime<Utc>) -> i64 {
-    at.timestamp_micros()
-}
-
-pub(super) fn corrupt(table: &'static str, detail: impl Into<String>) -> CorruptRow {
-    CorruptRow {
-        table,
-        detail: detail.into(),
-    }
-}
-
-pub(super) fn time(table: &'static str, micros: i64) -> Result<DateTime<Utc>, CorruptRow> {
-    DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt(table, "timestamp out of range"))
-}
-
-pub(super) fn uuid(table: &'static str, text: &str) -> Result<Uuid, CorruptRow> {
-    Uuid::parse_str(text).map_err(|_| corrupt(table, format!("uuid {text:?}")))
-}
-
-fn ip(text: &str) -> Result<IpAddr, CorruptRow> {
-    text.parse()
-        .map_err(|_| corrupt("sessions", format!("ip {text:?}")))
-}
+use super::encoding::{corrupt, ip, time, uuid};
+use crate::{CorruptRow, session_record::SessionRecord};
 
 /// A `sessions` row as SQLite returns it (columns in `SESSION_COLUMNS` order).
 #[derive(Clone, sqlx::FromRow)]
@@ -72,7 +44,7 @@ impl TryFrom<SessionRow> for Session {
     fn try_from(row: SessionRow) -> Result<Self, CorruptRow> {
         const TABLE: &str = "sessions";
         let at = |micros| time(TABLE, micros);
-        SessionColumns {
+        SessionRecord {
             id: uuid(TABLE, &row.id)?,
             user_id: uuid(TABLE, &row.user_id)?,
             created_at: at(row.created_at)?,
@@ -102,9 +74,4 @@ impl TryFrom<SessionRow> for Session {
         }
         .into_session()
     }
-}
-
-/// The JSON text stored for a provider set.
-pub(super) fn providers_json(providers: &[String]) -> String {
-    serde_json::Value::from(providers.to_vec()).to_string()
 }

@@ -9,7 +9,7 @@ macro_rules! tokens_with_sessions {
         concat!(
             "SELECT token_id, token_hash, token_issued_at, token_used_at, token_successor_id, \
              token_used_by_ip, token_used_by_browser, token_used_by_os, ",
-            crate::session_columns::session_columns!(),
+            crate::session_record::session_columns!(),
             " FROM (SELECT id AS token_id, session_id AS token_session_id, token_hash, \
                issued_at AS token_issued_at, used_at AS token_used_at, \
                successor_id AS token_successor_id, used_by_ip AS token_used_by_ip, \

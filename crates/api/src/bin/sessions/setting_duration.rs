@@ -7,18 +7,18 @@ use serde::{Deserialize, Deserializer};
 
 /// A configured duration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span(pub TimeDelta);
+pub struct SettingDuration(pub TimeDelta);
 
 /// A duration that is not `<number><s|m|h|d>` (or `0`).
 #[derive(Debug, thiserror::Error)]
 #[error("invalid duration {0:?}: use a number with s, m, h or d (e.g. 30d, 15m), or 0")]
-pub struct InvalidSpan(String);
+pub struct InvalidDuration(String);
 
-impl FromStr for Span {
-    type Err = InvalidSpan;
+impl FromStr for SettingDuration {
+    type Err = InvalidDuration;
 
-    fn from_str(text: &str) -> Result<Self, InvalidSpan> {
-        let invalid = || InvalidSpan(text.to_owned());
+    fn from_str(text: &str) -> Result<Self, InvalidDuration> {
+        let invalid = || InvalidDuration(text.to_owned());
         let text = text.trim();
         if text == "0" {
             return Ok(Self(TimeDelta::zero()));
@@ -40,7 +40,7 @@ impl FromStr for Span {
     }
 }
 
-impl fmt::Display for Span {
+impl fmt::Display for SettingDuration {
     /// In the largest unit that writes it exactly, as a setting is written (`400d`, `5m`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seconds = self.0.num_seconds();
@@ -54,7 +54,7 @@ impl fmt::Display for Span {
     }
 }
 
-impl<'de> Deserialize<'de> for Span {
+impl<'de> Deserialize<'de> for SettingDuration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer)?
             .parse()
@@ -68,17 +68,29 @@ mod tests {
 
     #[test]
     fn every_unit_parses() {
-        assert_eq!("30d".parse::<Span>().unwrap().0, TimeDelta::days(30));
-        assert_eq!("15m".parse::<Span>().unwrap().0, TimeDelta::minutes(15));
-        assert_eq!("60s".parse::<Span>().unwrap().0, TimeDelta::seconds(60));
-        assert_eq!("1h".parse::<Span>().unwrap().0, TimeDelta::hours(1));
-        assert_eq!("0".parse::<Span>().unwrap().0, TimeDelta::zero());
+        assert_eq!(
+            "30d".parse::<SettingDuration>().unwrap().0,
+            TimeDelta::days(30)
+        );
+        assert_eq!(
+            "15m".parse::<SettingDuration>().unwrap().0,
+            TimeDelta::minutes(15)
+        );
+        assert_eq!(
+            "60s".parse::<SettingDuration>().unwrap().0,
+            TimeDelta::seconds(60)
+        );
+        assert_eq!(
+            "1h".parse::<SettingDuration>().unwrap().0,
+            TimeDelta::hours(1)
+        );
+        assert_eq!("0".parse::<SettingDuration>().unwrap().0, TimeDelta::zero());
     }
 
     #[test]
     fn anything_else_is_rejected() {
         for text in ["", "30", "d", "-5m", "1.5h", "10w", "9999999999999999d"] {
-            assert!(text.parse::<Span>().is_err(), "{text}");
+            assert!(text.parse::<SettingDuration>().is_err(), "{text}");
         }
     }
 }
