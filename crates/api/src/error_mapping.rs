@@ -262,6 +262,9 @@ impl From<SetSessionLimitError> for ApiError {
     fn from(error: SetSessionLimitError) -> Self {
         match error {
             SetSessionLimitError::UserNotFound => ApiError::user_not_found(),
+            SetSessionLimitError::TooLarge(error) => {
+                ApiError::invalid(format!("max_sessions: {error}"))
+            }
             SetSessionLimitError::Store(error) => error.into(),
         }
     }

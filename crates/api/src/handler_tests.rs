@@ -25,7 +25,7 @@ use sessions_domain::{
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use crate::{AppState, HttpSettings, Secret, install_metrics_recorder, router};
+use crate::{AppState, HttpSettings, Secret, install_metrics_recorder, router, store_status};
 
 fn app(service: MockSessionService) -> Router {
     let settings = HttpSettings {
@@ -36,7 +36,13 @@ fn app(service: MockSessionService) -> Router {
         metrics_token: None,
         metrics_listener: false,
     };
-    let state = AppState::new(Arc::new(service), settings, install_metrics_recorder());
+    let (store, _unprobed) = store_status();
+    let state = AppState::new(
+        Arc::new(service),
+        settings,
+        install_metrics_recorder(),
+        store,
+    );
     router(state).layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 7], 4000))))
 }
 

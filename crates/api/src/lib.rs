@@ -15,6 +15,7 @@ mod security_headers;
 mod server;
 mod settings;
 mod state;
+mod store_status;
 mod tarpit;
 
 pub use http_metrics::{install_metrics_recorder, refresh_active_sessions};
@@ -23,3 +24,4 @@ pub use router::{BODY_LIMIT, metrics_router, openapi, router};
 pub use server::{ConnectionTimeouts, ServeLimits, serve};
 pub use settings::{HttpSettings, Secret};
 pub use state::AppState;
+pub use store_status::{PROBE_INTERVAL, PROBE_TIMEOUT, StoreProbe, StoreStatus, store_status};

@@ -10,6 +10,9 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The media type of every error body.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
 /// An `application/problem+json` body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemBody {
@@ -148,6 +151,12 @@ impl ApiError {
     /// 503 `store_unavailable`: logs `error` with its cause chain.
     pub fn store_unavailable(error: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %error_chain(error), "store unavailable");
+        Self::store_unreachable()
+    }
+
+    /// 503 `store_unavailable` while the store is known not to answer (logged once, when
+    /// that is found, not per request).
+    pub fn store_unreachable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "store_unavailable",
@@ -212,7 +221,7 @@ impl IntoResponse for ApiError {
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
         );
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -23,10 +23,11 @@ use tower::util::MapRequestLayer;
 use crate::{
     handlers::{admin_sessions, admin_users, auth, events, health, introspect, sessions, users},
     http_metrics,
-    openapi::ApiDoc,
+    openapi::{ApiDoc, add_common_responses},
     problem::ApiError,
     security_headers::{sanitize_request_id, with_security_headers},
     state::AppState,
+    store_status::answer_at_once_while_unavailable,
 };
 
 /// Largest request body accepted (64 KiB).
@@ -34,7 +35,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The `/v1` routes with their OpenAPI description.
 fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(users::register))
         .routes(routes!(users::change_password))
         .routes(routes!(auth::login))
@@ -54,7 +55,9 @@ fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::delete_user))
         .routes(routes!(admin_sessions::revoke))
         .routes(routes!(admin_sessions::cleanup))
-        .split_for_parts()
+        .split_for_parts();
+    add_common_responses(&mut document);
+    (routes, document)
 }
 
 /// The OpenAPI document, as served on `/openapi.json`.
@@ -90,6 +93,10 @@ fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
 pub fn router(state: AppState) -> Router {
     let (v1, document) = v1_routes();
     let document = Arc::new(document);
+    let v1 = v1.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        answer_at_once_while_unavailable,
+    ));
     let mut routes = Router::new()
         .merge(v1)
         .route("/healthz", get(health::healthz))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sessions_application::SessionService;
 
-use crate::settings::HttpSettings;
+use crate::{settings::HttpSettings, store_status::StoreStatus};
 
 /// The router's state: one shared allocation, so each handler's copy is one reference count.
 #[derive(Clone)]
@@ -19,19 +19,24 @@ pub struct Shared {
     pub settings: Arc<HttpSettings>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Whether the store answers, as last probed.
+    pub store: StoreStatus,
 }
 
 impl AppState {
-    /// State over `service` with `settings`, rendering metrics through `metrics`.
+    /// State over `service` with `settings`, rendering metrics through `metrics`, and
+    /// answering at once while `store` says the store is unavailable.
     pub fn new(
         service: Arc<dyn SessionService>,
         settings: HttpSettings,
         metrics: PrometheusHandle,
+        store: StoreStatus,
     ) -> Self {
         Self(Arc::new(Shared {
             service,
             settings: Arc::new(settings),
             metrics,
+            store,
         }))
     }
 }

@@ -53,12 +53,29 @@ pub struct SessionCursor {
     pub id: SessionId,
 }
 
-/// A cursor string that was not produced by this service.
+/// A string that is not a cursor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid cursor")]
 pub struct InvalidCursor;
 
+/// Most hex digits of a cursor's timestamp: microseconds up to 2^60, some 36,000 years
+/// past 1970, all within the range of a timestamp.
+const MAX_TIMESTAMP_DIGITS: usize = 15;
+
+/// Whether `text` is lower-case hex digits, as many as `lengths` allows.
+fn is_lower_hex(text: &str, lengths: std::ops::RangeInclusive<usize>) -> bool {
+    lengths.contains(&text.len())
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
 impl SessionCursor {
+    /// Every cursor's form, as the API documents it: the timestamp in microseconds and the
+    /// id, in lower-case hex. Every string of this form is a cursor (a position between two
+    /// sessions, whether or not either exists), and no other string is.
+    pub const PATTERN: &str = "^[0-9a-f]{1,15}-[0-9a-f]{32}$";
+
     /// The cursor pointing after `session`.
     pub fn after(session: &Session) -> Self {
         Self {
@@ -76,17 +93,17 @@ impl SessionCursor {
         )
     }
 
-    /// Reads a string made by [`SessionCursor::encode`].
+    /// Reads a string of the form [`SessionCursor::PATTERN`].
     ///
     /// # Errors
     /// [`InvalidCursor`] for anything else.
     pub fn decode(raw: &str) -> Result<Self, InvalidCursor> {
         let (micros, id) = raw.split_once('-').ok_or(InvalidCursor)?;
-        let micros = i64::from_str_radix(micros, 16).map_err(|_| InvalidCursor)?;
-        let created_at = DateTime::from_timestamp_micros(micros).ok_or(InvalidCursor)?;
-        if id.len() != 32 {
+        if !is_lower_hex(micros, 1..=MAX_TIMESTAMP_DIGITS) || !is_lower_hex(id, 32..=32) {
             return Err(InvalidCursor);
         }
+        let micros = i64::from_str_radix(micros, 16).map_err(|_| InvalidCursor)?;
+        let created_at = DateTime::from_timestamp_micros(micros).ok_or(InvalidCursor)?;
         let id = Uuid::try_parse(id).map_err(|_| InvalidCursor)?;
         Ok(Self {
             created_at,
@@ -119,8 +136,32 @@ mod tests {
 
     #[test]
     fn strings_not_made_by_the_service_are_invalid_cursors() {
-        for raw in ["", "abc", "zz-00", "1-not-a-uuid", "1-", "-1", "1-0123"] {
-            assert_eq!(SessionCursor::decode(raw), Err(InvalidCursor), "{raw}");
+        let id = "0123456789abcdef0123456789abcdef";
+        for raw in [
+            String::new(),
+            "abc".to_owned(),
+            "zz-00".to_owned(),
+            "1-not-a-uuid".to_owned(),
+            "1-".to_owned(),
+            "-1".to_owned(),
+            "1-0123".to_owned(),
+            format!("+1-{id}"),
+            format!("A-{id}"),
+            format!("1-{}", id.to_uppercase()),
+            format!("1000000000000000-{id}"),
+            format!("1-{id}0"),
+        ] {
+            assert_eq!(SessionCursor::decode(&raw), Err(InvalidCursor), "{raw}");
+        }
+    }
+
+    #[test]
+    fn every_string_of_the_documented_form_is_a_cursor() {
+        let id = "0123456789abcdef0123456789abcdef";
+        for micros in ["0", "f", "fffffffffffffff", "19a2b3c4d5e6f70"] {
+            let raw = format!("{micros}-{id}");
+            let cursor = SessionCursor::decode(&raw).unwrap();
+            assert_eq!(cursor.encode(), raw, "{raw}");
         }
     }
 

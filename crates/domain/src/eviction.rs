@@ -73,7 +73,7 @@ mod tests {
         let sessions = [candidate(1, false, 1), candidate(2, false, 2)];
         let evicted = choose_evictions(
             &sessions,
-            SessionLimit::from_count(3),
+            SessionLimit::new(3).unwrap(),
             at(100),
             &SessionPolicy::default(),
         );
@@ -89,7 +89,7 @@ mod tests {
         ];
         let evicted = choose_evictions(
             &sessions,
-            SessionLimit::from_count(3),
+            SessionLimit::new(3).unwrap(),
             at(100),
             &SessionPolicy::default(),
         );
@@ -105,7 +105,7 @@ mod tests {
         ];
         let evicted = choose_evictions(
             &sessions,
-            SessionLimit::from_count(2),
+            SessionLimit::new(2).unwrap(),
             at(100),
             &SessionPolicy::default(),
         );
@@ -119,7 +119,7 @@ mod tests {
             .collect();
         let evicted = choose_evictions(
             &sessions,
-            SessionLimit::from_count(2),
+            SessionLimit::new(2).unwrap(),
             at(100),
             &SessionPolicy::default(),
         );
@@ -131,7 +131,7 @@ mod tests {
         let sessions = [candidate(1, true, 1), candidate(2, false, 2)];
         let evicted = choose_evictions(
             &sessions,
-            SessionLimit::from_count(1),
+            SessionLimit::new(1).unwrap(),
             at(100),
             &SessionPolicy::default(),
         );
@@ -162,7 +162,7 @@ mod tests {
         };
         let evicted = choose_evictions(
             &[expired, idle, live],
-            SessionLimit::from_count(2),
+            SessionLimit::new(2).unwrap(),
             at(100),
             &policy,
         );

@@ -33,7 +33,7 @@ pub use ids::{DeviceTokenId, RefreshTokenId, SessionId, UserId};
 pub use location::{CountryCode, InvalidCountryCode, Location};
 pub use network::{NetworkRelation, network_relation};
 pub use password::{InvalidPassword, Password, PasswordHash};
-pub use policy::{SessionLimit, SessionPolicy};
+pub use policy::{SessionLimit, SessionLimitTooLarge, SessionPolicy};
 pub use provider::{InvalidProviderSlug, ProviderSet, ProviderSlug};
 pub use refresh::{RefreshClient, RefreshDecision, RefreshRejection, RefreshToken, TokenHash};
 pub use revocation::{Revocation, RevocationReason, UnknownRevocationReason};

@@ -15,10 +15,25 @@ pub enum SessionLimit {
     AtMost(NonZeroU32),
 }
 
+/// A session limit over [`SessionLimit::MAX_COUNT`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a session limit is at most {}", SessionLimit::MAX_COUNT)]
+pub struct SessionLimitTooLarge;
+
 impl SessionLimit {
-    /// Reads the configured number, where `0` means unlimited.
-    pub fn from_count(count: u32) -> Self {
-        NonZeroU32::new(count).map_or(Self::Unlimited, Self::AtMost)
+    /// The largest limit: more sessions than anyone signs in with, so a larger number only
+    /// ever means "unlimited", which is `0`.
+    pub const MAX_COUNT: u32 = 1_000_000;
+
+    /// Reads a configured number, where `0` means unlimited.
+    ///
+    /// # Errors
+    /// [`SessionLimitTooLarge`] over [`SessionLimit::MAX_COUNT`].
+    pub fn new(count: u32) -> Result<Self, SessionLimitTooLarge> {
+        if count > Self::MAX_COUNT {
+            return Err(SessionLimitTooLarge);
+        }
+        Ok(NonZeroU32::new(count).map_or(Self::Unlimited, Self::AtMost))
     }
 
     /// The configured number, `0` for unlimited.
@@ -61,7 +76,7 @@ impl Default for SessionPolicy {
             session_lifetime: TimeDelta::days(30),
             idle_timeout: None,
             activity_write_interval: TimeDelta::seconds(60),
-            default_max_sessions: SessionLimit::from_count(10),
+            default_max_sessions: SessionLimit::AtMost(NonZeroU32::MIN.saturating_add(9)),
             suspicious_threshold: 3,
             refresh_grace: TimeDelta::seconds(30),
             access_token_ttl: TimeDelta::minutes(15),
@@ -122,8 +137,18 @@ mod tests {
 
     #[test]
     fn zero_means_unlimited_sessions() {
-        assert_eq!(SessionLimit::from_count(0), SessionLimit::Unlimited);
+        assert_eq!(SessionLimit::new(0), Ok(SessionLimit::Unlimited));
         assert_eq!(SessionLimit::Unlimited.as_count(), 0);
+    }
+
+    #[test]
+    fn a_limit_is_at_most_a_million_sessions() {
+        let largest = SessionLimit::new(SessionLimit::MAX_COUNT).unwrap();
+        assert_eq!(largest.as_count(), 1_000_000);
+        assert_eq!(
+            SessionLimit::new(SessionLimit::MAX_COUNT + 1),
+            Err(SessionLimitTooLarge)
+        );
     }
 
     #[test]

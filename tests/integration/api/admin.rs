@@ -130,6 +130,20 @@ async fn an_admin_revokes_all_of_a_users_sessions_with_a_reason_or_admin() {
         .await
         .unwrap();
     assert_eq!(default_reason, json!({ "revoked_count": 1 }));
+    // The document allows a JSON `null` body, and `{"reason": null}`: both mean `admin`.
+    for body in [json!(null), json!({ "reason": null })] {
+        server.login("walt@example.com").await;
+        let revoked: Value = server
+            .as_admin(Method::DELETE, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(revoked, json!({ "revoked_count": 1 }), "{body}");
+    }
     let after = server
         .as_user(Method::GET, "/v1/sessions/current", &first)
         .send()
@@ -183,6 +197,12 @@ async fn an_admin_sets_and_clears_a_session_limit() {
             json!({ "max_sessions": null }),
             json!({ "max_sessions": null }),
         ),
+        // JSON Schema's integer: a number without a fractional part.
+        (json!({ "max_sessions": 5.0 }), json!({ "max_sessions": 5 })),
+        (
+            json!({ "max_sessions": 1_000_000 }),
+            json!({ "max_sessions": 1_000_000 }),
+        ),
     ] {
         let response: Value = server
             .as_admin(Method::PUT, &path)
@@ -199,6 +219,12 @@ async fn an_admin_sets_and_clears_a_session_limit() {
         json!({ "max_sessions": -1 }),
         json!({}),
         json!({ "max_sessions": "3" }),
+        json!({ "max_sessions": 2.5 }),
+        // Past the largest limit, and past what a 32-bit column would hold: refused, never
+        // stored as some other number.
+        json!({ "max_sessions": 1_000_001 }),
+        json!({ "max_sessions": 2_147_483_648_u64 }),
+        json!({ "max_sessions": 1e30 }),
     ] {
         let response = server
             .as_admin(Method::PUT, &path)

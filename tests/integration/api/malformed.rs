@@ -203,3 +203,95 @@ async fn every_bearer_route_without_a_token_is_401_and_every_admin_route_refuses
         }
     }
 }
+
+/// Sends `request` as raw bytes and reads the whole answer (the server closes after it).
+async fn raw_exchange(server: &TestServer, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let mut answer = Vec::new();
+    let read = async {
+        let mut buffer = [0_u8; 4096];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => answer.extend_from_slice(&buffer[..read]),
+            }
+        }
+    };
+    // Read while writing: the server answers an oversized head, and closes, before it has
+    // read all of it.
+    let write = async {
+        let _ = writer.write_all(request).await;
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        tokio::join!(read, write);
+    })
+    .await
+    .expect("the server closes the connection after its answer");
+    String::from_utf8(answer).unwrap()
+}
+
+#[tokio::test]
+async fn requests_the_http_layer_cannot_parse_get_a_problem_too() {
+    let server = spawn_server(ServerOptions::default()).await;
+    let many_headers = "x-many: 1\r\n".repeat(200);
+    let cases = [
+        (
+            "a garbage request line",
+            b"\x01\x02 nonsense\r\n\r\n".to_vec(),
+            400,
+            "invalid_request",
+        ),
+        (
+            "a non-numeric Content-Length",
+            b"POST /v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-length: ten\r\n\r\n".to_vec(),
+            400,
+            "invalid_request",
+        ),
+        (
+            "a 1 MB header",
+            format!(
+                "GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n",
+                "a".repeat(1 << 20)
+            )
+            .into_bytes(),
+            431,
+            "header_fields_too_large",
+        ),
+        (
+            "200 headers",
+            format!("GET /healthz HTTP/1.1\r\nhost: x\r\n{many_headers}\r\n").into_bytes(),
+            431,
+            "header_fields_too_large",
+        ),
+    ];
+    for (what, request, status, code) in cases {
+        let answer = raw_exchange(&server, &request).await;
+        let (head, body) = answer
+            .split_once("\r\n\r\n")
+            .unwrap_or_else(|| panic!("{what}: no complete answer: {answer:?}"));
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{what}: {head}"
+        );
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/problem+json"),
+            "{what}: {head}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(problem["code"], code, "{what}");
+        assert_eq!(problem["status"], status, "{what}");
+    }
+    // The service is unharmed: the next connection is served as usual.
+    let healthy = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(healthy.status(), StatusCode::OK);
+}

@@ -295,7 +295,7 @@ async fn the_session_limit_evicts_the_least_recently_active_untrusted_session(
 ) {
     let user = stored_user(&store).await;
     let policy = SessionPolicy {
-        default_max_sessions: SessionLimit::from_count(2),
+        default_max_sessions: SessionLimit::new(2).unwrap(),
         ..SessionPolicy::default()
     };
     let at = now();
@@ -335,7 +335,7 @@ async fn a_users_own_limit_overrides_the_default(store: StoreUnderTest) {
         .await
         .unwrap();
     let policy = SessionPolicy {
-        default_max_sessions: SessionLimit::from_count(1),
+        default_max_sessions: SessionLimit::new(1).unwrap(),
         ..SessionPolicy::default()
     };
     for _ in 0..3 {

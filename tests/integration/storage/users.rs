@@ -77,7 +77,7 @@ async fn a_password_change_replaces_the_hash(store: StoreUnderTest) {
 async fn a_session_limit_is_stored_unlimited_and_cleared(store: StoreUnderTest) {
     let user = stored_user(&store).await;
     for limit in [
-        Some(SessionLimit::from_count(3)),
+        Some(SessionLimit::new(3).unwrap()),
         Some(SessionLimit::Unlimited),
         None,
     ] {

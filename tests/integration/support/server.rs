@@ -16,7 +16,7 @@ use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use sessions_api::{
     AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, install_metrics_recorder,
-    router, serve,
+    router, serve, store_status,
 };
 use sessions_application::{
     Application, Ports,
@@ -201,7 +201,10 @@ async fn serve_over<S: Storage + 'static>(
         metrics_token: None,
         metrics_listener: false,
     };
-    let state = AppState::new(Arc::new(application), settings, install_metrics_recorder());
+    let application = Arc::new(application);
+    let (store, probe) = store_status();
+    tokio::spawn(probe.run(application.clone()));
+    let state = AppState::new(application, settings, install_metrics_recorder(), store);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stopped) = oneshot::channel::<()>();

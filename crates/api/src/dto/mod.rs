@@ -1,5 +1,6 @@
-//! Response bodies shared by several handlers.
+//! Response bodies shared by several handlers, and request-field schemas.
 
+pub mod schemas;
 mod session;
 mod timestamp;
 mod token_pair;

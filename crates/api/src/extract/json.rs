@@ -43,7 +43,7 @@ where
     }
 }
 
-/// A JSON body that may be absent altogether (no content type and no bytes).
+/// A JSON body that may be absent altogether (no content type and no bytes) or `null`.
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub Option<T>);
 
@@ -63,8 +63,8 @@ where
         if declared_empty {
             return Ok(Self(None));
         }
-        ApiJson::from_request(request, state)
+        ApiJson::<Option<T>>::from_request(request, state)
             .await
-            .map(|ApiJson(value)| Self(Some(value)))
+            .map(|ApiJson(value)| Self(value))
     }
 }

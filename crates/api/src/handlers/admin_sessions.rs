@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Revoke one session (reason `admin`).
-#[utoipa::path(delete, path = "/v1/admin/sessions/{id}", tag = "admin",
+#[utoipa::path(delete, path = "/v1/admin/sessions/{id}", operation_id = "admin_revoke_session", tag = "admin",
     params(("id" = Uuid, Path, description = "Session id")),
     security(("admin_token" = [])),
     responses(
@@ -43,7 +43,7 @@ pub struct CleanupBody {
 }
 
 /// Delete sessions that expired or were revoked longer ago than the retention.
-#[utoipa::path(post, path = "/v1/admin/sessions/cleanup", tag = "admin",
+#[utoipa::path(post, path = "/v1/admin/sessions/cleanup", operation_id = "admin_cleanup", tag = "admin",
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Cleaned up", body = CleanupBody),

@@ -8,14 +8,14 @@ use uuid::Uuid;
 
 use super::sessions::{ListQuery, RevokedCountBody};
 use crate::{
-    dto::SessionPageBody,
+    dto::{SessionPageBody, schemas},
     extract::{AdminCaller, ApiJson, ApiPath, ApiQuery, OptionalJson},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
 
 /// Any user's sessions (`active_only=false` shows every stored one).
-#[utoipa::path(get, path = "/v1/admin/users/{user_id}/sessions", tag = "admin",
+#[utoipa::path(get, path = "/v1/admin/users/{user_id}/sessions", operation_id = "admin_list_user_sessions", tag = "admin",
     params(("user_id" = Uuid, Path, description = "User id"), ListQuery),
     security(("admin_token" = [])),
     responses(
@@ -43,12 +43,12 @@ pub async fn list_sessions(
 #[serde(deny_unknown_fields)]
 pub struct AdminRevokeBody {
     /// A revocation reason (default `admin`).
-    #[schema(example = "suspicious_activity")]
+    #[schema(schema_with = schemas::optional_revocation_reason, example = "suspicious_activity")]
     pub reason: Option<String>,
 }
 
 /// Revoke every session of a user.
-#[utoipa::path(delete, path = "/v1/admin/users/{user_id}/sessions", tag = "admin",
+#[utoipa::path(delete, path = "/v1/admin/users/{user_id}/sessions", operation_id = "admin_revoke_user_sessions", tag = "admin",
     params(("user_id" = Uuid, Path, description = "User id")),
     request_body(content = Option<AdminRevokeBody>, description = "Optional; reason defaults to `admin`"),
     security(("admin_token" = [])),
@@ -95,14 +95,45 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for RequiredNullable<T> {
     }
 }
 
+/// A count given as any JSON number without a fractional part: `5`, `5.0` and `5e0` are
+/// all the integer 5 (JSON Schema's `integer`). Past `u32::MAX` it reads as `u32::MAX`,
+/// which every count's own range refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WholeCount(pub u32);
+
+impl<'de> Deserialize<'de> for WholeCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = serde_json::Number::deserialize(deserializer)?;
+        whole_count(&number)
+            .map(Self)
+            .ok_or_else(|| serde::de::Error::custom("expected an integer ≥ 0"))
+    }
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // range checked first
+fn whole_count(number: &serde_json::Number) -> Option<u32> {
+    if let Some(whole) = number.as_u64() {
+        return Some(u32::try_from(whole).unwrap_or(u32::MAX));
+    }
+    let value = number.as_f64()?;
+    (value >= 0.0 && value.fract() == 0.0).then(|| {
+        if value >= f64::from(u32::MAX) {
+            u32::MAX
+        } else {
+            value as u32
+        }
+    })
+}
+
 /// Session-limit body.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionLimitBody {
-    /// The user's own limit: an integer ≥ 0 (0 = unlimited), or null for the default.
+    /// The user's own limit: an integer from 0 (unlimited) to 1000000, or null for the
+    /// configured default.
     #[serde(default)]
-    #[schema(value_type = Option<u32>, required = true)]
-    pub max_sessions: RequiredNullable<u32>,
+    #[schema(value_type = Option<u32>, required = true, minimum = 0, maximum = 1_000_000)]
+    pub max_sessions: RequiredNullable<WholeCount>,
 }
 
 /// A user's own session limit.
@@ -113,7 +144,7 @@ pub struct SessionLimitResponse {
 }
 
 /// Set or clear a user's own session limit.
-#[utoipa::path(put, path = "/v1/admin/users/{user_id}/session-limit", tag = "admin",
+#[utoipa::path(put, path = "/v1/admin/users/{user_id}/session-limit", operation_id = "admin_set_session_limit", tag = "admin",
     params(("user_id" = Uuid, Path, description = "User id")),
     request_body = SessionLimitBody, security(("admin_token" = [])),
     responses(
@@ -132,11 +163,11 @@ pub async fn set_session_limit(
     let max_sessions = match body.max_sessions {
         RequiredNullable::Missing => {
             return Err(ApiError::invalid(
-                "max_sessions: required (an integer ≥ 0, or null)",
+                "max_sessions: required (an integer from 0 to 1000000, or null)",
             ));
         }
         RequiredNullable::Null => None,
-        RequiredNullable::Value(limit) => Some(limit),
+        RequiredNullable::Value(WholeCount(limit)) => Some(limit),
     };
     let limit = state
         .service
@@ -148,7 +179,7 @@ pub async fn set_session_limit(
 }
 
 /// Delete a user; their sessions, tokens and events go with them.
-#[utoipa::path(delete, path = "/v1/admin/users/{user_id}", tag = "admin",
+#[utoipa::path(delete, path = "/v1/admin/users/{user_id}", operation_id = "admin_delete_user", tag = "admin",
     params(("user_id" = Uuid, Path, description = "User id")),
     security(("admin_token" = [])),
     responses(

@@ -33,7 +33,7 @@ pub struct LoginRequestBody {
 /// Failed attempts are throttled per account for clients without a device token of the
 /// account, per device token for those with one, and per network; a refused attempt is
 /// answered before any password is checked.
-#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequestBody,
+#[utoipa::path(post, path = "/v1/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequestBody,
     responses(
         (status = 201, description = "Session started", body = LoginBody),
         (status = 401, description = "`invalid_credentials` (unknown e-mail and wrong password alike)", body = ProblemBody, content_type = "application/problem+json"),
@@ -73,7 +73,7 @@ pub struct RefreshBody {
 }
 
 /// Rotate a refresh token into a new token pair.
-#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshBody,
+#[utoipa::path(post, path = "/v1/auth/refresh", operation_id = "refresh", tag = "auth", request_body = RefreshBody,
     responses(
         (status = 200, description = "Rotated; or, when the previous token is presented again within the grace window from the same network and browser/OS as the rotation that used it, the same successor again (recorded as `refresh_replayed`)", body = TokenPairBody),
         (status = 401, description = "`invalid_refresh_token`, `session_revoked`, `session_expired`, `refresh_token_reuse` (a used token presented outside the grace rule, e.g. from another network or browser: the session is revoked)", body = ProblemBody, content_type = "application/problem+json"),
@@ -92,7 +92,7 @@ pub async fn refresh(
 }
 
 /// Log out: revoke the current session (`logout`).
-#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/auth/logout", operation_id = "logout", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),

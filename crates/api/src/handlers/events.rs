@@ -49,7 +49,7 @@ pub struct EventsBody {
 }
 
 /// The audit trail of one of the caller's sessions, oldest first.
-#[utoipa::path(get, path = "/v1/sessions/{id}/events", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/sessions/{id}/events", operation_id = "list_session_events", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The events", body = EventsBody),

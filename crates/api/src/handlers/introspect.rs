@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    dto::schemas,
     extract::{ApiJson, IntrospectionCaller},
     problem::{ApiError, ProblemBody},
     state::AppState,
@@ -22,11 +23,12 @@ pub struct IntrospectBody {
     /// The access token to check.
     pub token: String,
     /// The end client's address, if known.
-    #[schema(value_type = Option<String>, example = "203.0.113.7")]
+    #[schema(schema_with = schemas::optional_ip_address, example = "203.0.113.7")]
     pub ip: Option<String>,
     /// The end client's user agent, if known.
     pub user_agent: Option<String>,
-    /// The data provider being accessed (`^[a-z0-9][a-z0-9_-]{0,63}$`), recorded on the session.
+    /// The data provider being accessed, recorded on the session.
+    #[schema(pattern = r"^[a-z0-9][a-z0-9_-]{0,63}$")]
     pub provider: Option<String>,
 }
 
@@ -110,7 +112,7 @@ impl IntrospectBody {
 
 /// Check an access token and record the access on its session (activity, IP change,
 /// suspicious signals, provider).
-#[utoipa::path(post, path = "/v1/introspect", tag = "introspection", request_body = IntrospectBody,
+#[utoipa::path(post, path = "/v1/introspect", operation_id = "introspect", tag = "introspection", request_body = IntrospectBody,
     security(("service_token" = [])),
     responses(
         (status = 200, description = "The answer", body = IntrospectionBody),

@@ -21,8 +21,10 @@ pub struct ListQuery {
     /// Only active sessions (default `true`).
     pub active_only: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = r"^[0-9a-f]{1,15}-[0-9a-f]{32}$")]
     pub cursor: Option<String>,
 }
 
@@ -48,7 +50,7 @@ impl ListQuery {
 }
 
 /// List the caller's sessions, newest first.
-#[utoipa::path(get, path = "/v1/sessions", tag = "sessions", params(ListQuery),
+#[utoipa::path(get, path = "/v1/sessions", operation_id = "list_sessions", tag = "sessions", params(ListQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page", body = SessionPageBody),
@@ -68,7 +70,7 @@ pub async fn list(
 }
 
 /// The session of the caller's access token.
-#[utoipa::path(get, path = "/v1/sessions/current", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/sessions/current", operation_id = "get_current_session", tag = "sessions", security(("bearer" = [])),
     responses(
         (status = 200, description = "The current session", body = SessionBody),
         (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
@@ -86,7 +88,7 @@ pub async fn current(CurrentSession(caller): CurrentSession) -> Json<SessionBody
 }
 
 /// One of the caller's sessions.
-#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/sessions/{id}", operation_id = "get_session", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = SessionBody),
@@ -111,7 +113,7 @@ pub async fn get(
 }
 
 /// Revoke one of the caller's sessions (`user_revoked`; idempotent).
-#[utoipa::path(delete, path = "/v1/sessions/{id}", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/sessions/{id}", operation_id = "revoke_session", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked (or already revoked); revoking the current session logs out"),
@@ -139,7 +141,7 @@ pub struct RevokedCountBody {
 }
 
 /// Revoke every session of the caller but the current one (`logout_all`).
-#[utoipa::path(delete, path = "/v1/sessions", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/sessions", operation_id = "revoke_other_sessions", tag = "sessions", security(("bearer" = [])),
     responses(
         (status = 200, description = "Revoked", body = RevokedCountBody),
         (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
@@ -175,7 +177,7 @@ async fn set_trusted(
 }
 
 /// Mark one of the caller's sessions as a trusted device.
-#[utoipa::path(put, path = "/v1/sessions/{id}/trust", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(put, path = "/v1/sessions/{id}/trust", operation_id = "trust_session", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "Trusted", body = SessionBody),
@@ -193,7 +195,7 @@ pub async fn trust(
 }
 
 /// Remove the trusted mark of one of the caller's sessions.
-#[utoipa::path(delete, path = "/v1/sessions/{id}/trust", tag = "sessions", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/sessions/{id}/trust", operation_id = "untrust_session", tag = "sessions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "Untrusted", body = SessionBody),

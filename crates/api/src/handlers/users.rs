@@ -19,11 +19,15 @@ use crate::{
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialsBody {
-    /// E-mail address.
-    #[schema(example = "alice@example.com")]
+    /// E-mail address: `local@domain` with a dotted domain, at most 254 characters.
+    #[schema(example = "alice@example.com", format = Email, max_length = 254)]
     pub email: String,
     /// Password: 12 to 128 characters.
-    #[schema(example = "correct horse battery staple")]
+    #[schema(
+        example = "correct horse battery staple",
+        min_length = 12,
+        max_length = 128
+    )]
     pub password: String,
 }
 
@@ -40,7 +44,7 @@ pub struct UserBody {
 }
 
 /// Register a user.
-#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = CredentialsBody,
+#[utoipa::path(post, path = "/v1/users", operation_id = "register", tag = "users", request_body = CredentialsBody,
     responses(
         (status = 201, description = "Registered", body = UserBody),
         (status = 409, description = "`email_taken` (answered without checking the password)", body = ProblemBody, content_type = "application/problem+json"),
@@ -83,12 +87,13 @@ pub async fn register(
 pub struct PasswordChangeBody {
     /// The current password.
     pub current_password: String,
-    /// The new password (12–128 characters).
+    /// The new password: 12 to 128 characters.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
 /// Change the password; every other session is revoked (`password_changed`).
-#[utoipa::path(put, path = "/v1/users/me/password", tag = "users",
+#[utoipa::path(put, path = "/v1/users/me/password", operation_id = "change_password", tag = "users",
     request_body = PasswordChangeBody, security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed; every other session revoked"),

@@ -18,6 +18,8 @@ use tokio::{
     time::Instant,
 };
 
+use super::parse_errors;
+
 /// The connection's phase and since when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -133,15 +135,67 @@ impl Activity {
     }
 }
 
-/// A connection's stream, telling its [`Activity`] about the bytes that pass.
+/// A connection's stream, telling its [`Activity`] about the bytes that pass, and putting
+/// a problem+json answer in place of hyper's bare one to a request it cannot parse
+/// ([`parse_errors`]).
 pub(super) struct Watched<S> {
     stream: S,
     activity: Arc<Activity>,
+    replacement: Option<Replacement>,
+}
+
+/// A problem response being written in place of hyper's answer.
+struct Replacement {
+    bytes: Vec<u8>,
+    sent: usize,
+    /// How many of hyper's bytes it stands for.
+    replaces: usize,
 }
 
 impl<S> Watched<S> {
     pub fn new(stream: S, activity: Arc<Activity>) -> Self {
-        Self { stream, activity }
+        Self {
+            stream,
+            activity,
+            replacement: None,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Watched<S> {
+    /// Writes the replacement under way, if any: `Ready` with the count of hyper's bytes it
+    /// stands for once all of it is sent.
+    fn poll_replacement(&mut self, context: &mut Context<'_>) -> Option<Poll<io::Result<usize>>> {
+        let replacement = self.replacement.as_mut()?;
+        while replacement.sent < replacement.bytes.len() {
+            match Pin::new(&mut self.stream)
+                .poll_write(context, &replacement.bytes[replacement.sent..])
+            {
+                Poll::Ready(Ok(0)) => {
+                    return Some(Poll::Ready(Err(io::ErrorKind::WriteZero.into())));
+                }
+                Poll::Ready(Ok(written)) => replacement.sent += written,
+                Poll::Ready(Err(error)) => return Some(Poll::Ready(Err(error))),
+                Poll::Pending => return Some(Poll::Pending),
+            }
+        }
+        let replaces = replacement.replaces;
+        self.replacement = None;
+        Some(Poll::Ready(Ok(replaces)))
+    }
+
+    /// Starts replacing `bytes` when they are hyper's own answer to an unparsable request.
+    fn replace_hyper_answer(&mut self, bytes: &[u8]) -> bool {
+        let Some((status, head_length)) = parse_errors::hyper_error_head(bytes) else {
+            return false;
+        };
+        tracing::debug!(%status, "unparsable request answered with a problem");
+        self.replacement = Some(Replacement {
+            bytes: parse_errors::problem_response(status),
+            sent: 0,
+            replaces: head_length,
+        });
+        true
     }
 }
 
@@ -166,6 +220,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
         context: &mut Context<'_>,
         bytes: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if (self.replacement.is_some() || self.replace_hyper_answer(bytes))
+            && let Some(polled) = self.poll_replacement(context)
+        {
+            return polled;
+        }
         let polled = Pin::new(&mut self.stream).poll_write(context, bytes);
         if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
             self.activity.sent();
@@ -178,6 +237,14 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
         context: &mut Context<'_>,
         buffers: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // hyper's answer is a head alone, in the first buffer.
+        let first = buffers.iter().find(|buffer| !buffer.is_empty());
+        if (self.replacement.is_some()
+            || first.is_some_and(|first| self.replace_hyper_answer(first)))
+            && let Some(polled) = self.poll_replacement(context)
+        {
+            return polled;
+        }
         let polled = Pin::new(&mut self.stream).poll_write_vectored(context, buffers);
         if matches!(polled, Poll::Ready(Ok(written)) if written > 0) {
             self.activity.sent();

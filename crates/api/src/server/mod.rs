@@ -10,6 +10,7 @@
 //! send a request's head).
 
 mod activity;
+mod parse_errors;
 
 use std::{
     convert::Infallible, future::Future, io, net::SocketAddr, pin::Pin, sync::Arc, time::Duration,
@@ -25,6 +26,10 @@ pub use activity::ConnectionTimeouts;
 use activity::{Activity, Watched};
 
 use crate::problem::ApiError;
+
+/// The largest request head (request line and headers) read: a connection never buffers
+/// more, and a larger head is answered 431.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// The limits the server holds connections and requests to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +131,9 @@ impl Connection {
         let activity = Arc::clone(&self.activity);
         let timeouts = self.limits.timeouts;
         let service = hyper::service::service_fn(move |request| self.call(request));
-        let connection = http1::Builder::new().serve_connection(io, service);
+        let connection = http1::Builder::new()
+            .max_buf_size(MAX_HEAD_BYTES)
+            .serve_connection(io, service);
         let mut connection = std::pin::pin!(connection);
         let mut stopping = false;
         loop {

@@ -1,6 +1,6 @@
 //! Use case: an administrator sets or clears a user's own session limit.
 
-use sessions_domain::{SessionLimit, UserId};
+use sessions_domain::{SessionLimit, SessionLimitTooLarge, UserId};
 
 use crate::{Application, ports::StoreError};
 
@@ -10,6 +10,9 @@ pub enum SetSessionLimitError {
     /// No such user.
     #[error("user not found")]
     UserNotFound,
+    /// Over the largest limit.
+    #[error(transparent)]
+    TooLarge(#[from] SessionLimitTooLarge),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -27,7 +30,7 @@ impl Application {
         user_id: UserId,
         max_sessions: Option<u32>,
     ) -> Result<Option<SessionLimit>, SetSessionLimitError> {
-        let limit = max_sessions.map(SessionLimit::from_count);
+        let limit = max_sessions.map(SessionLimit::new).transpose()?;
         let now = self.ports.clock.now();
         if self
             .ports
@@ -95,5 +98,16 @@ mod tests {
             .returning(|_, _, _| Ok(false));
         let result = ports.app().set_session_limit(alice_id(), Some(3)).await;
         assert!(matches!(result, Err(SetSessionLimitError::UserNotFound)));
+    }
+
+    #[tokio::test]
+    async fn a_limit_past_the_largest_is_refused_before_the_store() {
+        let mut ports = MockPorts::new();
+        ports.users.expect_set_max_sessions().never();
+        let result = ports
+            .app()
+            .set_session_limit(alice_id(), Some(SessionLimit::MAX_COUNT + 1))
+            .await;
+        assert!(matches!(result, Err(SetSessionLimitError::TooLarge(_))));
     }
 }

@@ -36,6 +36,9 @@ pub struct PostgresStore {
     /// The cleanup's own connection (one, opened at the first batch), with
     /// [`queries::CLEANUP_CONNECTION_SETTINGS`].
     cleanup: PgPool,
+    /// The health check's own connection (one, opened at the first check): a full pool
+    /// under load delays a check, and must not make a busy database look unreachable.
+    health: PgPool,
     /// The coalesced statements, when batching is on.
     batches: Option<PostgresBatches>,
 }
@@ -67,6 +70,9 @@ impl PostgresStore {
     pub fn from_pool(pool: PgPool, batching: Batching) -> Self {
         Self {
             batches: (batching == Batching::On).then(|| PostgresBatches::spawn(&pool)),
+            health: PgPoolOptions::new()
+                .max_connections(1)
+                .connect_lazy_with((*pool.connect_options()).clone()),
             cleanup: PgPoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
@@ -101,6 +107,7 @@ impl PostgresStore {
     pub async fn close(&self) {
         self.pool.close().await;
         self.cleanup.close().await;
+        self.health.close().await;
     }
 }
 
@@ -108,7 +115,7 @@ impl PostgresStore {
 impl StoreHealth for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&self.health)
             .await
             .map(drop)
             .map_err(StoreError::new)

@@ -33,14 +33,21 @@ impl TryFrom<UserRow> for User {
             password_hash: PasswordHash::new(row.password_hash),
             max_sessions: row
                 .max_sessions
-                .map(|count| u32::try_from(count).map(SessionLimit::from_count))
-                .transpose()
-                .map_err(|_| corrupt("negative max_sessions"))?,
+                .map(|count| {
+                    u32::try_from(count)
+                        .ok()
+                        .and_then(|count| SessionLimit::new(count).ok())
+                })
+                .map(|limit| limit.ok_or_else(|| corrupt("max_sessions out of range")))
+                .transpose()?,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
     }
 }
+
+/// Every limit fits the `INTEGER` column.
+const _: () = assert!(SessionLimit::MAX_COUNT <= i32::MAX.unsigned_abs());
 
 /// The stored form of a user's own limit.
 pub(super) fn limit_column(limit: Option<SessionLimit>) -> Option<i32> {
@@ -51,7 +58,7 @@ pub(super) fn limit_column(limit: Option<SessionLimit>) -> Option<i32> {
 pub(super) fn limit_from_column(column: Option<i32>) -> Option<SessionLimit> {
     column
         .and_then(|count| u32::try_from(count).ok())
-        .map(SessionLimit::from_count)
+        .and_then(|count| SessionLimit::new(count).ok())
 }
 
 impl PostgresStore {

@@ -38,6 +38,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     readers: SqlitePool,
+    /// The health check's own connection: busy readers delay a check, and must not make
+    /// the file look unreadable.
+    health: SqlitePool,
     /// The coalesced statements, when batching is on.
     batches: Option<SqliteBatches>,
 }
@@ -57,7 +60,10 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // Every commit reaches the disk before it is acknowledged: with `NORMAL`, a power
+            // loss could undo the last commits, bringing back a session whose revocation was
+            // acknowledged. Coalesced writes share one commit, so one sync.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let writer = SqlitePoolOptions::new()
@@ -65,12 +71,17 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
+        let options = options.read_only(true);
         let readers = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .test_before_acquire(false)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone())
             .await?;
+        let health = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with(options);
         Ok(Self {
+            health,
             batches: (batching == Batching::On).then(|| SqliteBatches::spawn(&readers, &writer)),
             writer,
             readers,
@@ -93,10 +104,11 @@ impl SqliteStore {
         MIGRATOR.run(&self.writer).await
     }
 
-    /// Closes both pools.
+    /// Closes the pools.
     pub async fn close(&self) {
         self.writer.close().await;
         self.readers.close().await;
+        self.health.close().await;
     }
 
     pub(crate) fn writer(&self) -> &SqlitePool {
@@ -122,7 +134,7 @@ impl SqliteStore {
 impl StoreHealth for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
-            .execute(&self.readers)
+            .execute(&self.health)
             .await
             .map(drop)
             .map_err(StoreError::new)

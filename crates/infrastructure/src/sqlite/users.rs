@@ -41,7 +41,7 @@ impl TryFrom<UserRow> for User {
 pub(super) fn limit_from_column(column: Option<i64>) -> Option<SessionLimit> {
     column
         .and_then(|count| u32::try_from(count).ok())
-        .map(SessionLimit::from_count)
+        .and_then(|count| SessionLimit::new(count).ok())
 }
 
 impl SqliteStore {

@@ -10,8 +10,9 @@ use std::{
 };
 
 use sessions_api::{
-    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, install_metrics_recorder,
-    metrics_router, refresh_active_sessions, router, serve as serve_http,
+    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, StoreProbe,
+    install_metrics_recorder, metrics_router, refresh_active_sessions, router, serve as serve_http,
+    store_status,
 };
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
@@ -124,6 +125,16 @@ fn spawn_cleanup(app: Arc<Application>, interval: chrono::TimeDelta, stop: watch
     });
 }
 
+/// Keeps the store's status current until told to stop.
+fn spawn_store_probe(probe: StoreProbe, app: Arc<Application>, mut stop: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        tokio::select! {
+            () = probe.run(app) => {}
+            _ = stop.wait_for(|stop| *stop) => {}
+        }
+    });
+}
+
 /// Counts the active sessions for `/metrics` every `period` until told to stop.
 fn spawn_active_sessions_count(
     app: Arc<Application>,
@@ -227,9 +238,11 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         metrics_listener: settings.metrics.bind.is_some(),
     };
     let metrics = install_metrics_recorder();
-    let state = AppState::new(app.clone(), http, metrics.clone());
+    let (store_status, store_probe) = store_status();
+    let state = AppState::new(app.clone(), http, metrics.clone(), store_status);
     let (listener, address) = bind(settings.bind).await?;
     let (stop, stopped) = watch::channel(false);
+    spawn_store_probe(store_probe, app.clone(), stopped.clone());
     spawn_periodic(METRICS_UPKEEP_PERIOD, stopped.clone(), move || {
         metrics.run_upkeep();
         std::future::ready(())

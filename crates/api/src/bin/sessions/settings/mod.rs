@@ -11,7 +11,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
-use sessions_domain::{SessionLimit, SessionPolicy, ThrottlePolicy};
+use sessions_domain::{SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy};
 use sessions_infrastructure::Batching;
 
 pub use redact::redacted_url;
@@ -121,6 +121,9 @@ pub enum InvalidSettings {
     /// A connection cap of zero.
     #[error("max-connections must be at least 1")]
     NoConnections,
+    /// A default session limit past the largest one.
+    #[error("default-max-sessions: {0}")]
+    SessionLimit(#[from] SessionLimitTooLarge),
 }
 
 /// A configured secret, refused when shorter than [`MIN_SECRET_CHARS`].
@@ -166,7 +169,7 @@ fn session_policy(options: &Options) -> Result<SessionPolicy, InvalidSettings> {
         access_token_ttl: durations::ACCESS_TOKEN_TTL.required(options.access_token_ttl)?,
         default_max_sessions: options
             .default_max_sessions
-            .map_or(defaults.default_max_sessions, SessionLimit::from_count),
+            .map_or(Ok(defaults.default_max_sessions), SessionLimit::new)?,
         suspicious_threshold: options
             .suspicious_threshold
             .unwrap_or(defaults.suspicious_threshold),

@@ -1,5 +1,7 @@
 //! The OpenAPI 3.1 document: paths come from the handlers' annotations, this adds the
-//! header, the security schemes and the shared schemas.
+//! header, the security schemes, the shared schemas and the answers every operation shares.
+
+mod common_responses;
 
 use utoipa::{
     Modify, OpenApi,
@@ -7,6 +9,8 @@ use utoipa::{
 };
 
 use crate::problem::ProblemBody;
+
+pub use common_responses::add_to as add_common_responses;
 
 /// Document-level parts of the OpenAPI description.
 #[derive(OpenApi)]
@@ -47,3 +51,6 @@ impl Modify for SecuritySchemes {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;

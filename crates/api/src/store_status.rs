@@ -1,0 +1,141 @@
+//! Whether the store answers, as a probe in the background finds it, and the layer that
+//! answers 503 `store_unavailable` at once while it does not.
+//!
+//! Without it, a store that stops answering (a partition, a paused or overloaded database
+//! host) holds every request for as long as its connection attempt or query hangs — the
+//! pool's acquire timeout or longer — and ties up a connection slot each. The probe asks
+//! the store every [`PROBE_INTERVAL`] and gives it [`PROBE_TIMEOUT`] to answer; requests
+//! arriving while it does not are answered at once, and requests in flight when it stops
+//! answering are answered then. A request therefore waits at most about the interval and the
+//! timeout together, and the service serves again at most one interval after the store
+//! answers again.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use sessions_application::SessionService;
+use tokio::{sync::watch, time::MissedTickBehavior};
+
+use crate::{problem::ApiError, state::AppState};
+
+/// How often the store is asked.
+pub const PROBE_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How long the store has to answer a probe. A store that answers a trivial query on a
+/// connection of its own no faster than this serves no request in time either.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The store's availability as last probed, for the request path.
+#[derive(Clone, Debug)]
+pub struct StoreStatus(watch::Receiver<bool>);
+
+/// The probe that keeps a [`StoreStatus`] current.
+#[derive(Debug)]
+pub struct StoreProbe(watch::Sender<bool>);
+
+/// A status that starts as available, and the probe that updates it once run.
+pub fn store_status() -> (StoreStatus, StoreProbe) {
+    let (sender, receiver) = watch::channel(true);
+    (StoreStatus(receiver), StoreProbe(sender))
+}
+
+impl StoreStatus {
+    /// Whether the last probe found the store answering.
+    pub fn is_available(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves when the store is found not answering (at once if it is not now).
+    async fn unavailable(mut self) {
+        // An error means the probe is gone: nothing will ever say the store is down.
+        if self.0.wait_for(|available| !available).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl StoreProbe {
+    /// Asks the store every [`PROBE_INTERVAL`], forever; logs each change.
+    pub async fn run(self, service: Arc<dyn SessionService>) {
+        let mut ticker = tokio::time::interval(PROBE_INTERVAL);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let answered = tokio::time::timeout(PROBE_TIMEOUT, service.check_ready()).await;
+            let available = matches!(answered, Ok(Ok(())));
+            self.0.send_if_modified(|was_available| {
+                if *was_available == available {
+                    return false;
+                }
+                match &answered {
+                    Ok(Ok(())) => tracing::info!("the store answers again"),
+                    Ok(Err(error)) => tracing::error!(%error, "the store is unavailable"),
+                    Err(_) => tracing::error!(
+                        timeout = ?PROBE_TIMEOUT,
+                        "the store is unavailable: no answer in time"
+                    ),
+                }
+                metrics::gauge!("sessions_store_available").set(f64::from(u8::from(available)));
+                *was_available = available;
+                true
+            });
+        }
+    }
+}
+
+/// Middleware: 503 `store_unavailable` at once while the store is found unavailable, and
+/// for a request in flight when it is found so.
+pub async fn answer_at_once_while_unavailable(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let status = state.store.clone();
+    if !status.is_available() {
+        return ApiError::store_unreachable().into_response();
+    }
+    tokio::select! {
+        response = next.run(request) => response,
+        () = status.unavailable() => ApiError::store_unreachable().into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use sessions_application::{MockSessionService, ports::StoreError};
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_status_follows_the_probe_within_one_interval_and_its_timeout() {
+        let answering = Arc::new(AtomicBool::new(true));
+        let mut service = MockSessionService::new();
+        let switch = Arc::clone(&answering);
+        service.expect_check_ready().returning(move || {
+            if switch.load(Ordering::SeqCst) {
+                Ok(())
+            } else {
+                Err(StoreError::new(std::io::Error::other("refused")))
+            }
+        });
+        let (status, probe) = store_status();
+        tokio::spawn(probe.run(Arc::new(service)));
+        tokio::time::sleep(PROBE_INTERVAL * 2).await;
+        assert!(status.is_available());
+
+        answering.store(false, Ordering::SeqCst);
+        let went_down = tokio::time::Instant::now();
+        status.clone().unavailable().await;
+        assert!(went_down.elapsed() <= PROBE_INTERVAL + PROBE_TIMEOUT);
+
+        answering.store(true, Ordering::SeqCst);
+        tokio::time::sleep(PROBE_INTERVAL + Duration::from_millis(1)).await;
+        assert!(status.is_available());
+    }
+}
