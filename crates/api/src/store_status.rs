@@ -27,7 +27,7 @@ pub const PROBE_INTERVAL: Duration = Duration::from_millis(250);
 
 /// How long the store has to answer a probe. A store that answers a trivial query on a
 /// connection of its own no faster than this serves no request in time either.
-pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(400);
 
 /// The store's availability as last probed, for the request path.
 #[derive(Clone, Debug)]
@@ -59,8 +59,10 @@ impl StoreStatus {
 }
 
 impl StoreProbe {
-    /// Asks the store every [`PROBE_INTERVAL`], forever; logs each change.
+    /// Asks the store every [`PROBE_INTERVAL`], forever; logs each change and exports the
+    /// status as the `sessions_store_available` gauge.
     pub async fn run(self, service: Arc<dyn SessionService>) {
+        metrics::gauge!("sessions_store_available").set(1.0);
         let mut ticker = tokio::time::interval(PROBE_INTERVAL);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {

@@ -1,7 +1,8 @@
-//! The `sessions` binary as operators run it: persistence across restarts, graceful
-//! shutdown, and the README walkthrough.
+//! The `sessions` binary as operators run it: persistence across restarts and crashes,
+//! graceful shutdown, and the README walkthrough.
 
 mod connection_limits;
+mod crash;
 mod maximum_settings;
 mod metrics;
 mod readme_walkthrough;

@@ -27,7 +27,8 @@ struct Server {
 static SERVER: OnceCell<Server> = OnceCell::const_new();
 static CONTAINER: std::sync::OnceLock<ContainerAsync<GenericImage>> = std::sync::OnceLock::new();
 
-async fn start_container() -> String {
+/// A Postgres container of the test image, and its server URL (without a database).
+async fn run_container() -> (ContainerAsync<GenericImage>, String) {
     let image = std::env::var("SESSIONS_TEST_PG_IMAGE")
         .unwrap_or_else(|_| "sessions-postgres:17".to_owned());
     let (name, tag) = image.rsplit_once(':').unwrap_or((image.as_str(), "latest"));
@@ -58,8 +59,28 @@ async fn start_container() -> String {
         .get_host_port_ipv4(5432.tcp())
         .await
         .expect("mapped Postgres port");
+    (
+        container,
+        format!("postgres://postgres:postgres@127.0.0.1:{port}"),
+    )
+}
+
+async fn start_container() -> String {
+    let (container, url) = run_container().await;
     let _ = CONTAINER.set(container);
-    format!("postgres://postgres:postgres@127.0.0.1:{port}")
+    url
+}
+
+/// A Postgres server of its own, for a test that stops or pauses it, with a migrated store
+/// of up to `max_connections` over it.
+pub async fn own_server(max_connections: u32) -> (ContainerAsync<GenericImage>, PostgresStore) {
+    let (container, url) = run_container().await;
+    drop(connect(&format!("{url}/postgres")).await);
+    let store = PostgresStore::connect(&format!("{url}/postgres"), max_connections, Batching::On)
+        .await
+        .expect("connect to its own server");
+    store.migrate().await.expect("migrate");
+    (container, store)
 }
 
 /// `postgres://user:pw@host:port/db?x` → `postgres://user:pw@host:port`.
@@ -117,6 +138,13 @@ pub async fn fresh_store(max_connections: u32) -> PostgresStore {
 
 /// [`fresh_store`], coalescing concurrent requests or not.
 pub async fn fresh_store_batching(max_connections: u32, batching: Batching) -> PostgresStore {
+    PostgresStore::connect(&fresh_database().await, max_connections, batching)
+        .await
+        .expect("connect to test database")
+}
+
+/// The URL of a migrated, empty database of its own.
+pub async fn fresh_database() -> String {
     let server = server().await;
     let name = format!("test_{}", Uuid::new_v4().simple());
     let mut admin = connect(&format!("{}/postgres", server.base_url)).await;
@@ -125,13 +153,7 @@ pub async fn fresh_store_batching(max_connections: u32, batching: Batching) -> P
         .await
         .expect("create test database");
     admin.close().await.expect("close admin connection");
-    PostgresStore::connect(
-        &format!("{}/{name}", server.base_url),
-        max_connections,
-        batching,
-    )
-    .await
-    .expect("connect to test database")
+    format!("{}/{name}", server.base_url)
 }
 
 /// How many refresh tokens and events `store` holds, together.
