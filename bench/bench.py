@@ -104,14 +104,15 @@ class Server:
 
     def start(self):
         # The throttle as configured by default, but registrations (the seeding's) are not
-        # limited; loopback is the proxy that names a flood's client addresses.
+        # limited; loopback is the proxy that names a flood's client addresses. The cleanup
+        # of a million sessions is one admin request: on SQLite it takes minutes.
         env = dict(os.environ,
                    DATABASE_URL=self.database_url, SESSIONS_BIND=BIND,
                    SESSIONS_DATA_DIR=str(WORK / "data"), SESSIONS_ADMIN_TOKEN=ADMIN,
                    SESSIONS_SERVICE_TOKEN=SERVICE,
-                   SESSIONS_JWT_SECRET="bench-jwt-secret-of-32-characters",
                    SESSIONS_REGISTER_RATE_LIMIT="0", SESSIONS_TRUSTED_PROXIES="127.0.0.1/32",
-                   SESSIONS_CLEANUP_INTERVAL="0", RUST_LOG="warn")
+                   SESSIONS_CLEANUP_INTERVAL="0", SESSIONS_HTTP_REQUEST_TIMEOUT="10m",
+                   RUST_LOG="warn")
         started = time.perf_counter()
         self.process = subprocess.Popen([str(BINARY), "serve"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

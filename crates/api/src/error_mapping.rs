@@ -6,9 +6,9 @@ use sessions_application::{
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, ChangePasswordError, CleanupError, DeleteUserError, GetSessionError,
-        IntrospectError, ListEventsError, ListSessionsError, LoginError, LogoutError, RefreshError,
-        RegisterError, RevokeOtherSessionsError, RevokeSessionError, SetSessionLimitError,
-        TrustError,
+        IntrospectError, KeysError, ListEventsError, ListSessionsError, LoginError, LogoutError,
+        RefreshError, RegisterError, RevokeOtherSessionsError, RevokeSessionError,
+        SetSessionLimitError, TrustError,
     },
 };
 
@@ -283,6 +283,15 @@ impl From<CleanupError> for ApiError {
     fn from(error: CleanupError) -> Self {
         match error {
             CleanupError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<KeysError> for ApiError {
+    fn from(error: KeysError) -> Self {
+        match error {
+            KeysError::Store(error) => error.into(),
+            KeysError::Ring(error) => ApiError::internal(&error),
         }
     }
 }

@@ -35,6 +35,7 @@ fn app(service: MockSessionService) -> Router {
         country_header: None,
         metrics_token: None,
         metrics_listener: false,
+        jwks_max_age: std::time::Duration::from_secs(300),
     };
     let (store, _unprobed) = store_status();
     let state = AppState::new(

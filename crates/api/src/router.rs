@@ -21,7 +21,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use tower::util::MapRequestLayer;
 
 use crate::{
-    handlers::{admin_sessions, admin_users, auth, events, health, introspect, sessions, users},
+    handlers::{
+        admin_sessions, admin_users, auth, events, health, introspect, keys, sessions, users,
+    },
     http_metrics,
     openapi::{ApiDoc, add_common_responses},
     problem::ApiError,
@@ -55,6 +57,9 @@ fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_users::delete_user))
         .routes(routes!(admin_sessions::revoke))
         .routes(routes!(admin_sessions::cleanup))
+        .routes(routes!(keys::list))
+        .routes(routes!(keys::rotate))
+        .routes(routes!(keys::jwks))
         .split_for_parts();
     add_common_responses(&mut document);
     (routes, document)

@@ -1,6 +1,6 @@
 //! What the HTTP adapter needs from configuration.
 
-use std::fmt;
+use std::{fmt, time::Duration};
 
 use axum::http::HeaderName;
 use ipnetwork::IpNetwork;
@@ -48,6 +48,8 @@ pub struct HttpSettings {
     pub metrics_token: Option<Secret>,
     /// Whether `/metrics` is served on a listener of its own instead of with the API.
     pub metrics_listener: bool,
+    /// How long verifiers may cache the JWKS.
+    pub jwks_max_age: Duration,
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use sessions_domain::SessionPolicy;
 
 use crate::ports::{
-    AccessTokenCodec, Clock, DeviceParser, Geolocator, IdGenerator, PasswordHasher, StoragePorts,
-    TokenSecrets,
+    AccessTokenCodec, Clock, DeviceParser, Geolocator, IdGenerator, KeyRing, PasswordHasher,
+    StoragePorts, TokenSecrets,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
@@ -21,6 +21,9 @@ pub struct Ports {
     pub access_tokens: Arc<dyn AccessTokenCodec>,
     /// Opaque token values (refresh and device tokens).
     pub token_secrets: Arc<dyn TokenSecrets>,
+    /// The key generations the access tokens and refresh successors are made with (in
+    /// production the same adapter as `access_tokens` and `token_secrets`).
+    pub key_ring: Arc<dyn KeyRing>,
     /// Current time.
     pub clock: Arc<dyn Clock>,
     /// Identifiers.

@@ -9,14 +9,15 @@ use sessions_domain::{
 
 use crate::{
     Application, ClientContext, SecretToken, SessionPage, SessionView, TokenPair,
-    ports::StoreError,
+    ports::{PublicSigningKey, StoreError},
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, Authenticated, ChangePasswordError, CleanupError, CleanupReport,
         Credentials, DeleteUserError, GetSessionError, IntrospectError, IntrospectRequest,
-        Introspection, ListEventsError, ListSessionsError, LoggedIn, LoginError, LogoutError,
-        PasswordChange, RefreshError, RegisterError, Registration, RevokeOtherSessionsError,
-        RevokeSessionError, SessionListing, SetSessionLimitError, TrustError,
+        Introspection, KeyGenerationView, KeysError, ListEventsError, ListSessionsError, LoggedIn,
+        LoginError, LogoutError, PasswordChange, RefreshError, RegisterError, Registration,
+        RevokeOtherSessionsError, RevokeSessionError, SessionListing, SetSessionLimitError,
+        TrustError,
     },
 };
 
@@ -113,6 +114,9 @@ pub trait SessionService: Send + Sync {
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError>;
     async fn check_ready(&self) -> Result<(), StoreError>;
     async fn count_active_sessions(&self) -> Result<u64, StoreError>;
+    async fn rotate_keys(&self) -> Result<KeyGenerationView, KeysError>;
+    async fn list_keys(&self) -> Result<Vec<KeyGenerationView>, KeysError>;
+    fn public_keys(&self) -> Vec<PublicSigningKey>;
 }
 
 #[async_trait]
@@ -248,5 +252,14 @@ impl SessionService for Application {
     }
     async fn count_active_sessions(&self) -> Result<u64, StoreError> {
         Application::count_active_sessions(self).await
+    }
+    async fn rotate_keys(&self) -> Result<KeyGenerationView, KeysError> {
+        Application::rotate_keys(self).await
+    }
+    async fn list_keys(&self) -> Result<Vec<KeyGenerationView>, KeysError> {
+        Application::list_keys(self).await
+    }
+    fn public_keys(&self) -> Vec<PublicSigningKey> {
+        Application::public_keys(self)
     }
 }

@@ -1,8 +1,8 @@
 //! `sessions-domain`: the centre of the hexagon.
 //!
 //! Pure session rules — the [`Session`] aggregate, its value types, lifecycle, refresh-token
-//! rotation, the session-limit eviction choice, the throttle's budgets, device tokens and the
-//! domain events. No I/O and no clock:
+//! rotation, the session-limit eviction choice, the throttle's budgets, device tokens, the
+//! signing keys' lifecycle and the domain events. No I/O and no clock:
 //! every rule takes `now` as an argument.
 
 mod device;
@@ -19,6 +19,7 @@ mod provider;
 mod refresh;
 mod revocation;
 mod session;
+mod signing_keys;
 mod throttle;
 mod time;
 mod user;
@@ -41,6 +42,7 @@ pub use session::{
     AlreadyRevoked, IpChange, NewSession, Session, SessionInactive, SessionState, SessionStatus,
     TouchOutcome, TouchRequest, TouchWrite,
 };
+pub use signing_keys::{KeyGeneration, KeyLifetime, KeySchedule};
 pub use throttle::{
     AttemptCount, Budget, BudgetKey, ThrottlePolicy, Throttled, ThrottledNetwork, admit,
 };

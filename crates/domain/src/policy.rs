@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 
 use chrono::TimeDelta;
 
-use crate::ThrottlePolicy;
+use crate::{KeySchedule, ThrottlePolicy};
 
 /// How many active sessions a user may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub struct SessionPolicy {
     pub cleanup_batch_size: u32,
     /// The attempt budgets of logins, password changes and registrations.
     pub throttle: ThrottlePolicy,
+    /// The rotation of the signing keys.
+    pub keys: KeySchedule,
 }
 
 impl Default for SessionPolicy {
@@ -83,6 +85,7 @@ impl Default for SessionPolicy {
             retention: TimeDelta::days(7),
             cleanup_batch_size: 1000,
             throttle: ThrottlePolicy::default(),
+            keys: KeySchedule::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `sessions-infrastructure`: the outbound adapters of the hexagon — storage (Postgres and
-//! the embedded SQLite default),
-//! password hashing (argon2id), access tokens (JWT), and the small technical ports (clock,
-//! ids, refresh-token secrets).
+//! the embedded SQLite default), password hashing (argon2id), the key ring (access tokens
+//! as ES256 JWTs, refresh-token secrets, keys sealed with the master key), and the small
+//! technical ports (clock, ids).
 
 mod argon2_hasher;
 mod attempt_keys;
@@ -11,7 +11,7 @@ mod corrupt_row;
 mod device_parser;
 mod geolocation;
 mod ids;
-mod jwt_codec;
+mod keys;
 pub mod postgres;
 mod rotation;
 mod session_record;
@@ -26,5 +26,4 @@ pub use corrupt_row::CorruptRow;
 pub use device_parser::UapDeviceParser;
 pub use geolocation::{GeoDatabaseError, MaxMindGeolocator, NoGeolocation};
 pub use ids::UuidV7Generator;
-pub use jwt_codec::JwtCodec;
-pub use token_secrets::HmacTokenSecrets;
+pub use keys::{InvalidMasterKey, LegacyKeys, MasterKey, SigningKeyRing, TokenIssuer};

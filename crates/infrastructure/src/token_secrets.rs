@@ -1,51 +1,36 @@
-//! Adapter: opaque token values — 256 random bits in URL-safe base64, refresh-token
-//! successors derived with HMAC-SHA-256 under a server key, stored as SHA-256.
+//! Opaque token values: 256 random bits in URL-safe base64, stored as their SHA-256;
+//! refresh-token successors derived with HMAC-SHA-256 under a server key.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sessions_application::{SecretToken, ports::TokenSecrets};
+use sessions_application::SecretToken;
 use sessions_domain::TokenHash;
 use sha2::{Digest, Sha256};
 
-/// Makes opaque tokens, and refresh-token successors with a server-side HMAC key.
-#[derive(Clone)]
-pub struct HmacTokenSecrets {
-    key: Hmac<Sha256>,
+/// A new 256-bit random token.
+pub fn random_token() -> SecretToken {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    SecretToken::new(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-impl std::fmt::Debug for HmacTokenSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HmacTokenSecrets(<key redacted>)")
-    }
+/// The successor of `presented` under `key`: the same for the same token and key.
+pub fn keyed_successor(key: &Hmac<Sha256>, presented: &SecretToken) -> SecretToken {
+    let mut mac = key.clone();
+    mac.update(presented.expose().as_bytes());
+    SecretToken::new(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
 }
 
-impl HmacTokenSecrets {
-    /// Uses `key` (any length; 32 random bytes recommended) for successor derivation.
-    pub fn new(key: &[u8]) -> Self {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let key = <Hmac<Sha256> as Mac>::new_from_slice(key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        Self { key }
-    }
+/// The SHA-256 a token is stored and looked up under.
+pub fn token_hash(secret: &SecretToken) -> TokenHash {
+    TokenHash::from_bytes(Sha256::digest(secret.expose().as_bytes()).into())
 }
 
-impl TokenSecrets for HmacTokenSecrets {
-    fn generate(&self) -> SecretToken {
-        let mut bytes = [0_u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        SecretToken::new(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    fn successor_of(&self, presented: &SecretToken) -> SecretToken {
-        let mut mac = self.key.clone();
-        mac.update(presented.expose().as_bytes());
-        SecretToken::new(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
-    }
-
-    fn hash(&self, secret: &SecretToken) -> TokenHash {
-        TokenHash::from_bytes(Sha256::digest(secret.expose().as_bytes()).into())
-    }
+/// An HMAC key of any length.
+pub fn hmac_key(key: &[u8]) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
 }
 
 #[cfg(test)]
@@ -53,10 +38,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_tokens_are_256_bit_and_distinct() {
-        let secrets = HmacTokenSecrets::new(b"key");
-        let a = secrets.generate();
-        let b = secrets.generate();
+    fn random_tokens_are_256_bit_and_distinct() {
+        let a = random_token();
+        let b = random_token();
         assert_eq!(URL_SAFE_NO_PAD.decode(a.expose()).unwrap().len(), 32);
         assert_ne!(a, b);
     }
@@ -64,17 +48,16 @@ mod tests {
     #[test]
     fn the_successor_is_deterministic_and_depends_on_the_key() {
         let token = SecretToken::new("presented".into());
-        let one = HmacTokenSecrets::new(b"key one");
-        let two = HmacTokenSecrets::new(b"key two");
-        assert_eq!(one.successor_of(&token), one.successor_of(&token));
-        assert_ne!(one.successor_of(&token), two.successor_of(&token));
-        assert_ne!(one.successor_of(&token), token);
+        let one = hmac_key(b"key one");
+        let two = hmac_key(b"key two");
+        assert_eq!(keyed_successor(&one, &token), keyed_successor(&one, &token));
+        assert_ne!(keyed_successor(&one, &token), keyed_successor(&two, &token));
+        assert_ne!(keyed_successor(&one, &token), token);
     }
 
     #[test]
     fn the_stored_hash_is_sha256_of_the_value() {
-        let secrets = HmacTokenSecrets::new(b"key");
-        let hash = secrets.hash(&SecretToken::new("abc".into()));
+        let hash = token_hash(&SecretToken::new("abc".into()));
         assert_eq!(
             hash.as_bytes()[..4],
             [0xba, 0x78, 0x16, 0xbf] // SHA-256("abc") begins ba7816bf

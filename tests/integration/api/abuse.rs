@@ -19,7 +19,7 @@ macro_rules! on_both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    super::$test(crate::support::server::spawn_server(Default::default()).await)
+                    super::$test(crate::support::server::spawn_server(&crate::support::server::ServerOptions::default()).await)
                         .await;
                 }
             )*
@@ -29,7 +29,7 @@ macro_rules! on_both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
                     super::$test(
-                        crate::support::server::spawn_sqlite_server(Default::default()).await,
+                        crate::support::server::spawn_sqlite_server(&crate::support::server::ServerOptions::default()).await,
                     )
                     .await;
                 }
@@ -324,20 +324,26 @@ async fn duplicate_registrations_cost_no_hash(server: TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn duplicate_registrations_cost_no_hash_on_postgres() {
-    duplicate_registrations_cost_no_hash(spawn_server(ServerOptions::default()).await).await;
+    duplicate_registrations_cost_no_hash(
+        spawn_server(&crate::support::server::ServerOptions::default()).await,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn duplicate_registrations_cost_no_hash_on_sqlite() {
-    duplicate_registrations_cost_no_hash(spawn_sqlite_server(ServerOptions::default()).await).await;
+    duplicate_registrations_cost_no_hash(
+        spawn_sqlite_server(&crate::support::server::ServerOptions::default()).await,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_on_one_database_share_the_accounts_lockout_budget() {
-    let first = spawn_server(ServerOptions::default()).await;
+    let first = spawn_server(&crate::support::server::ServerOptions::default()).await;
     let second = spawn_server_on(
         second_store(first.postgres()).await,
-        ServerOptions::default(),
+        &ServerOptions::default(),
     )
     .await;
     first.register("shared@example.com").await;

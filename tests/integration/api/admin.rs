@@ -7,7 +7,7 @@ use crate::support::server::{SERVICE_TOKEN, ServerOptions, expect_problem, spawn
 
 #[tokio::test]
 async fn admin_routes_answer_401_without_and_403_with_the_wrong_credential() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("uma@example.com").await;
     let path = "/v1/admin/sessions/cleanup";
     let none = server.client.post(server.url(path)).send().await.unwrap();
@@ -38,7 +38,7 @@ async fn admin_routes_answer_401_without_and_403_with_the_wrong_credential() {
 
 #[tokio::test]
 async fn an_admin_lists_any_users_sessions_including_ended_ones() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user_id = server.register("vera@example.com").await;
     let first = server.login("vera@example.com").await;
     let second = server.login("vera@example.com").await;
@@ -84,7 +84,7 @@ async fn an_admin_lists_any_users_sessions_including_ended_ones() {
 
 #[tokio::test]
 async fn an_admin_revokes_all_of_a_users_sessions_with_a_reason_or_admin() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user_id = server.register("walt@example.com").await;
     let first = server.login("walt@example.com").await;
     server.login("walt@example.com").await;
@@ -163,7 +163,7 @@ async fn an_admin_revokes_all_of_a_users_sessions_with_a_reason_or_admin() {
 
 #[tokio::test]
 async fn an_admin_revokes_one_session_with_reason_admin() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("xena@example.com").await;
     let path = format!("/v1/admin/sessions/{}", user.session_id);
     let revoked = server.as_admin(Method::DELETE, &path).send().await.unwrap();
@@ -187,7 +187,7 @@ async fn an_admin_revokes_one_session_with_reason_admin() {
 
 #[tokio::test]
 async fn an_admin_sets_and_clears_a_session_limit() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user_id = server.register("yuri@example.com").await;
     let path = format!("/v1/admin/users/{user_id}/session-limit");
     for (body, expected) in [
@@ -253,7 +253,7 @@ async fn an_admin_sets_and_clears_a_session_limit() {
 
 #[tokio::test]
 async fn deleting_a_user_takes_their_sessions_with_them() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user_id = server.register("zoe@example.com").await;
     let tokens = server.login("zoe@example.com").await;
     let path = format!("/v1/admin/users/{user_id}");
@@ -271,7 +271,7 @@ async fn deleting_a_user_takes_their_sessions_with_them() {
 
 #[tokio::test]
 async fn cleanup_deletes_sessions_ended_before_the_retention() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("abe@example.com").await;
     sqlx::query("UPDATE sessions SET expires_at = now() - interval '8 days' WHERE id = $1::uuid")
         .bind(&user.session_id)

@@ -11,7 +11,7 @@ use crate::support::server::{
 
 #[tokio::test]
 async fn registering_returns_201_with_id_email_and_creation_time() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let response = server
         .client
         .post(server.url("/v1/users"))
@@ -29,7 +29,7 @@ async fn registering_returns_201_with_id_email_and_creation_time() {
 
 #[tokio::test]
 async fn registering_a_taken_email_in_another_case_is_409_email_taken() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("bob@example.com").await;
     let response = server
         .client
@@ -43,7 +43,7 @@ async fn registering_a_taken_email_in_another_case_is_409_email_taken() {
 
 #[tokio::test]
 async fn registering_with_a_bad_email_or_password_is_422() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     for body in [
         json!({ "email": "not-an-email", "password": PASSWORD }),
         json!({ "email": "carol@example.com", "password": "short" }),
@@ -67,7 +67,7 @@ async fn registering_with_a_bad_email_or_password_is_422() {
 
 #[tokio::test]
 async fn login_returns_201_with_a_token_pair_and_the_session() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("dave@example.com").await;
     let response = server
         .login_from("dave@example.com", CHROME_ON_MACOS, "203.0.113.7")
@@ -90,7 +90,7 @@ async fn login_returns_201_with_a_token_pair_and_the_session() {
 
 #[tokio::test]
 async fn unknown_email_and_wrong_password_are_the_same_401_invalid_credentials() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("erin@example.com").await;
     let unknown = server
         .client
@@ -123,7 +123,7 @@ async fn refresh(server: &crate::support::server::TestServer, token: &str) -> re
 
 #[tokio::test]
 async fn refresh_rotates_and_the_previous_token_in_the_grace_window_gets_the_same_successor() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let first = server.user("gina@example.com").await;
 
     let response = refresh(&server, &first.refresh).await;
@@ -144,14 +144,14 @@ async fn refresh_rotates_and_the_previous_token_in_the_grace_window_gets_the_sam
 
 #[tokio::test]
 async fn an_unknown_refresh_token_is_401_invalid_refresh_token() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let response = refresh(&server, "made-up").await;
     expect_problem(response, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
 }
 
 #[tokio::test]
 async fn reuse_after_the_grace_window_revokes_the_session_and_its_successor_fails() {
-    let server = spawn_server(ServerOptions {
+    let server = spawn_server(&ServerOptions {
         policy: SessionPolicy {
             refresh_grace: TimeDelta::zero(),
             ..SessionPolicy::default()
@@ -177,7 +177,7 @@ async fn reuse_after_the_grace_window_revokes_the_session_and_its_successor_fail
 
 #[tokio::test]
 async fn refresh_and_access_of_an_expired_session_are_401_session_expired() {
-    let server = spawn_server(ServerOptions {
+    let server = spawn_server(&ServerOptions {
         policy: SessionPolicy {
             session_lifetime: TimeDelta::seconds(2),
             ..SessionPolicy::default()
@@ -199,7 +199,7 @@ async fn refresh_and_access_of_an_expired_session_are_401_session_expired() {
 
 #[tokio::test]
 async fn an_expired_access_token_is_401_unauthorized() {
-    let server = spawn_server(ServerOptions {
+    let server = spawn_server(&ServerOptions {
         policy: SessionPolicy {
             access_token_ttl: TimeDelta::seconds(1),
             ..SessionPolicy::default()
@@ -220,7 +220,7 @@ async fn an_expired_access_token_is_401_unauthorized() {
 
 #[tokio::test]
 async fn logout_revokes_the_session_and_its_token_fails_next() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let tokens = server.user("kate@example.com").await;
     let logout = server
         .as_user(Method::POST, "/v1/auth/logout", &tokens)
@@ -245,7 +245,7 @@ async fn logout_revokes_the_session_and_its_token_fails_next() {
 
 #[tokio::test]
 async fn a_password_change_leaves_only_the_current_session_active() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let current = server.user("liam@example.com").await;
     let other = server.login("liam@example.com").await;
     let change = |current_password: &str, new_password: &str| {

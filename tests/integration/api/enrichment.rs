@@ -21,7 +21,7 @@ async fn current_from(server: &TestServer, tokens: &Tokens, ip: &str) -> reqwest
 
 #[tokio::test]
 async fn three_requests_from_another_country_revoke_the_session_for_suspicious_activity() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let stolen = server.user("gus@example.com").await;
     assert_eq!(stolen.body["session"]["location"], "New York, US");
     assert_eq!(stolen.body["session"]["device_info"], "Chrome on macOS");
@@ -58,7 +58,7 @@ async fn three_requests_from_another_country_revoke_the_session_for_suspicious_a
 
 #[tokio::test]
 async fn a_trusted_session_is_flagged_but_stays_active_after_country_changes() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let laptop = server.user("hal@example.com").await;
     let trusted = server
         .as_user(
@@ -82,7 +82,7 @@ async fn a_trusted_session_is_flagged_but_stays_active_after_country_changes() {
 
 #[tokio::test]
 async fn a_different_browser_on_the_same_token_counts_as_suspicious() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let session = server.user("ida@example.com").await;
     let response = server
         .as_user(Method::GET, "/v1/sessions/current", &session)
@@ -100,7 +100,7 @@ async fn a_different_browser_on_the_same_token_counts_as_suspicious() {
 
 #[tokio::test]
 async fn without_a_geolocation_answer_the_trusted_proxys_country_header_is_used() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("jo@example.com").await;
     let response = server
         .client

@@ -18,7 +18,7 @@ fn assert_security_headers(response: &Response) {
 
 #[tokio::test]
 async fn token_responses_errors_and_unknown_routes_are_never_cached_or_sniffed() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("headers@example.com").await;
     let login = server
         .client
@@ -67,7 +67,7 @@ async fn token_responses_errors_and_unknown_routes_are_never_cached_or_sniffed()
 
 #[tokio::test]
 async fn a_60_kb_request_id_is_replaced_and_a_plain_one_is_kept() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let huge = "a".repeat(60 * 1024);
     let replaced = server
         .client

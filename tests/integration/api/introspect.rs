@@ -20,7 +20,7 @@ async fn introspect(server: &TestServer, credential: &str, body: Value) -> reqwe
 
 #[tokio::test]
 async fn an_active_token_is_described_and_the_provider_recorded() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("bea@example.com").await;
     let response = introspect(
         &server,
@@ -54,7 +54,7 @@ async fn an_active_token_is_described_and_the_provider_recorded() {
 
 #[tokio::test]
 async fn a_revoked_session_or_garbage_token_is_inactive() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("cleo@example.com").await;
     server
         .as_user(Method::POST, "/v1/auth/logout", &user)
@@ -73,7 +73,7 @@ async fn a_revoked_session_or_garbage_token_is_inactive() {
 
 #[tokio::test]
 async fn introspection_needs_the_service_token_and_valid_fields() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("dora@example.com").await;
     let none = server
         .client

@@ -86,7 +86,7 @@ async fn assert_handled(builder: RequestBuilder, what: &str) {
 
 #[tokio::test]
 async fn malformed_input_to_every_route_is_a_4xx_problem_never_a_5xx() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("fuzz@example.com").await;
     let valid_id = user.session_id.clone();
     let huge = format!("{{\"email\": \"{}\"}}", "a".repeat(70 * 1024));
@@ -126,7 +126,7 @@ async fn malformed_input_to_every_route_is_a_4xx_problem_never_a_5xx() {
 
 #[tokio::test]
 async fn a_body_over_64_kib_is_413_and_a_bad_forwarded_for_400() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let huge = format!(
         "{{\"email\": \"{}\", \"password\": \"x\"}}",
         "a".repeat(70 * 1024)
@@ -153,7 +153,7 @@ async fn a_body_over_64_kib_is_413_and_a_bad_forwarded_for_400() {
 
 #[tokio::test]
 async fn a_10_kb_user_agent_is_stored_as_its_first_512_characters() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.register("ua@example.com").await;
     let response = server
         .login_from("ua@example.com", &"B".repeat(10 * 1024), "203.0.113.7")
@@ -166,7 +166,7 @@ async fn a_10_kb_user_agent_is_stored_as_its_first_512_characters() {
 #[tokio::test]
 async fn every_bearer_route_without_a_token_is_401_and_every_admin_route_refuses_the_service_token()
 {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user = server.user("guard@example.com").await;
     for route in ROUTES {
         let (method, path, caller) = route;
@@ -236,7 +236,7 @@ async fn raw_exchange(server: &TestServer, request: &[u8]) -> String {
 
 #[tokio::test]
 async fn requests_the_http_layer_cannot_parse_get_a_problem_too() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let many_headers = "x-many: 1\r\n".repeat(200);
     let cases = [
         (

@@ -10,7 +10,7 @@ use crate::support::server::{ServerOptions, expect_problem, spawn_server, spawn_
 
 #[tokio::test]
 async fn health_and_readiness_answer_200() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     for path in ["/healthz", "/readyz"] {
         let response = server.client.get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -25,7 +25,7 @@ async fn readiness_is_503_store_unavailable_when_the_database_is_gone() {
         .unwrap();
     let server = spawn_server_on(
         PostgresStore::from_pool(pool, Batching::On),
-        ServerOptions::default(),
+        &ServerOptions::default(),
     )
     .await;
     let response = server
@@ -51,7 +51,7 @@ async fn readiness_is_503_store_unavailable_when_the_database_is_gone() {
 
 #[tokio::test]
 async fn metrics_expose_requests_latency_and_logins() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     server.user("eve@example.com").await;
     let response = server
         .client
@@ -97,7 +97,7 @@ const SPECIFIED_ROUTES: [&str; 20] = [
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_of_the_table() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let document: Value = server
         .client
         .get(server.url("/openapi.json"))

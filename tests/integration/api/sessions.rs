@@ -14,7 +14,7 @@ async fn json_of(response: reqwest::Response) -> Value {
 
 #[tokio::test]
 async fn the_session_list_pages_newest_first_with_an_opaque_cursor() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let mut logins: Vec<Tokens> = vec![server.user("mia@example.com").await];
     for _ in 0..4 {
         logins.push(server.login("mia@example.com").await);
@@ -63,7 +63,7 @@ async fn the_session_list_pages_newest_first_with_an_opaque_cursor() {
 
 #[tokio::test]
 async fn revoking_a_session_makes_its_token_fail_on_the_very_next_request() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let phone = server.user("noah@example.com").await;
     let laptop = server.login("noah@example.com").await;
     let path = format!("/v1/sessions/{}", phone.session_id);
@@ -102,10 +102,10 @@ async fn revoking_a_session_makes_its_token_fail_on_the_very_next_request() {
 
 #[tokio::test]
 async fn a_revocation_on_one_instance_is_refused_at_once_by_another_sharing_the_database() {
-    let first = spawn_server(ServerOptions::default()).await;
+    let first = spawn_server(&ServerOptions::default()).await;
     let second = spawn_server_on(
         second_store(first.postgres()).await,
-        ServerOptions::default(),
+        &ServerOptions::default(),
     )
     .await;
     let phone = first.user("olga@example.com").await;
@@ -138,7 +138,7 @@ async fn a_revocation_on_one_instance_is_refused_at_once_by_another_sharing_the_
 
 #[tokio::test]
 async fn deleting_all_sessions_revokes_every_other_one_and_counts_them() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let first = server.user("pete@example.com").await;
     let second = server.login("pete@example.com").await;
     let current = server.login("pete@example.com").await;
@@ -171,7 +171,7 @@ async fn deleting_all_sessions_revokes_every_other_one_and_counts_them() {
 
 #[tokio::test]
 async fn a_user_can_neither_see_revoke_trust_nor_read_another_users_session() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let alice = server.user("quinn@example.com").await;
     let mallory = server.user("mallory@example.com").await;
     let base = format!("/v1/sessions/{}", alice.session_id);
@@ -209,7 +209,7 @@ async fn a_user_can_neither_see_revoke_trust_nor_read_another_users_session() {
 
 #[tokio::test]
 async fn a_session_is_trusted_and_untrusted_but_an_inactive_one_is_409() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let me = server.user("rosa@example.com").await;
     let old = server.login("rosa@example.com").await;
     let trust_path = format!("/v1/sessions/{}/trust", me.session_id);
@@ -256,7 +256,7 @@ async fn a_session_is_trusted_and_untrusted_but_an_inactive_one_is_409() {
 
 #[tokio::test]
 async fn the_events_of_a_session_are_listed_oldest_first_with_their_data() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let me = server.user("sam@example.com").await;
     let other = server.login("sam@example.com").await;
     server
@@ -303,7 +303,7 @@ async fn the_events_of_a_session_are_listed_oldest_first_with_their_data() {
 
 #[tokio::test]
 async fn the_session_limit_evicts_the_least_recently_active_session() {
-    let server = spawn_server(ServerOptions::default()).await;
+    let server = spawn_server(&ServerOptions::default()).await;
     let user_id = server.register("tess@example.com").await;
     let limit = server
         .as_admin(

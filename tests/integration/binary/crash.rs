@@ -140,7 +140,19 @@ async fn every_acknowledged_session_survives_a_sigkill(data: &Path, env: &[(&str
             ))
         })
         .collect();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Killed once every user has a session and refreshes are under way (at most 30 s in).
+    for _ in 0..300 {
+        let (sessions, rotations) = {
+            let acknowledged = acknowledged.lock().unwrap();
+            let rotations: usize = acknowledged.iter().map(|session| session.refreshes).sum();
+            (acknowledged.len(), rotations)
+        };
+        if sessions >= USERS && rotations >= 10 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
     kill(&mut server).await;
     killed.store(true, Ordering::SeqCst);
     for worker in workers {

@@ -32,12 +32,7 @@ async fn the_first_start_writes_no_credential_to_its_output_and_names_the_files(
     assert!(server.wait().await);
 
     let secrets = data.path().join("secrets");
-    for name in [
-        "admin_token",
-        "service_token",
-        "jwt_secret",
-        "refresh_token_key",
-    ] {
+    for name in ["admin_token", "service_token", "master_key"] {
         let secret = std::fs::read_to_string(secrets.join(name)).unwrap();
         assert!(secret.len() >= 32);
         assert!(

@@ -47,7 +47,7 @@ async fn readiness(server: &TestServer) -> StatusCode {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_30_second_outage_is_answered_at_once_and_the_service_recovers_on_its_own() {
     let (database, store) = own_server(10).await;
-    let server = spawn_server_on(store, ServerOptions::default()).await;
+    let server = spawn_server_on(store, &ServerOptions::default()).await;
     let user = server.user("outage@example.com").await;
     assert_eq!(current(&server, &user.access).await.0, StatusCode::OK);
 

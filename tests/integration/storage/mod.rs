@@ -5,6 +5,7 @@ mod events;
 mod races;
 mod refresh_tokens;
 mod sessions;
+mod signing_keys;
 mod users;
 
 /// Declares, for each named test body `async fn name(store: StoreUnderTest)`, one test per

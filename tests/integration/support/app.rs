@@ -10,14 +10,16 @@ use sessions_application::{
     AccessClaims, Application, Ports,
     ports::{
         AccessTokenCodec, DeviceParser, Geolocator, HashPriority, HashingError, InvalidAccessToken,
-        PasswordHasher, StoragePorts, TokenCodecError,
+        KeyRing, PasswordHasher, StoragePorts, TokenCodecError,
     },
 };
 use sessions_domain::{
-    DeviceFingerprint, DeviceInfo, DeviceKind, Location, ParsedDevice, Password, PasswordHash,
-    SessionId, SessionPolicy, UserAgent, UserId,
+    DeviceFingerprint, DeviceInfo, DeviceKind, KeyGeneration, KeyLifetime, Location, ParsedDevice,
+    Password, PasswordHash, SessionId, SessionPolicy, UserAgent, UserId,
 };
-use sessions_infrastructure::{HmacTokenSecrets, SystemClock, UuidV7Generator};
+use sessions_infrastructure::{
+    LegacyKeys, MasterKey, SigningKeyRing, SystemClock, TokenIssuer, UuidV7Generator,
+};
 use uuid::Uuid;
 
 use super::store::StoreUnderTest;
@@ -119,9 +121,52 @@ impl Geolocator for NowhereGeolocator {
     }
 }
 
-/// The refresh-token secrets the application uses (to hash tokens in assertions).
-pub fn token_secrets() -> HmacTokenSecrets {
-    HmacTokenSecrets::new(b"integration-test-key")
+/// A key ring over the master key `master` (text), holding nothing yet.
+pub fn key_ring(master: &str) -> Arc<SigningKeyRing> {
+    Arc::new(SigningKeyRing::new(
+        MasterKey::parse(master).unwrap(),
+        TokenIssuer {
+            issuer: "sessions".into(),
+            audience: None,
+        },
+        LegacyKeys::none(),
+    ))
+}
+
+/// The application over `store` with `policy`, as one instance of several that share the
+/// master key `master`: the key ring is its own, the keys are the store's.
+pub fn instance(store: &StoreUnderTest, policy: SessionPolicy, master: &str) -> Application {
+    let keys = key_ring(master);
+    Application::new(
+        Ports {
+            storage: StoragePorts::clone(store),
+            passwords: Arc::new(PlainPasswords {
+                delay: std::time::Duration::ZERO,
+            }),
+            access_tokens: keys.clone(),
+            token_secrets: keys.clone(),
+            key_ring: keys,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Generator),
+            devices: Arc::new(EchoDevices),
+            geolocator: Arc::new(NowhereGeolocator),
+        },
+        policy,
+    )
+}
+
+/// A key ring holding one generation, signing since ever, as the application's refresh
+/// secrets (and, in assertions, to hash tokens as it does).
+pub fn token_secrets() -> Arc<SigningKeyRing> {
+    let (_, master) = MasterKey::generate().unwrap();
+    let ring = key_ring(&master);
+    let first = KeyLifetime {
+        generation: KeyGeneration::FIRST,
+        created_at: DateTime::UNIX_EPOCH,
+        activates_at: DateTime::UNIX_EPOCH,
+    };
+    ring.hold(&[ring.create(first).unwrap()]).unwrap();
+    ring
 }
 
 /// The application over `store` with `policy`.
@@ -135,12 +180,14 @@ pub fn application_hashing_in(
     policy: SessionPolicy,
     delay: std::time::Duration,
 ) -> Application {
+    let keys = token_secrets();
     Application::new(
         Ports {
             storage: StoragePorts::clone(store),
             passwords: Arc::new(PlainPasswords { delay }),
             access_tokens: Arc::new(PlainTokens),
-            token_secrets: Arc::new(token_secrets()),
+            token_secrets: keys.clone(),
+            key_ring: keys,
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),

@@ -21,11 +21,12 @@ use sessions_api::{
 use sessions_application::{
     Application, Ports,
     ports::{Geolocator, HashPriority, HashingError, PasswordHasher, Storage, StoragePorts},
+    use_cases::KeysError,
 };
 use sessions_domain::{CountryCode, Location, Password, PasswordHash, SessionPolicy};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, Batching, HmacTokenSecrets, JwtCodec, SystemClock, UapDeviceParser,
-    UuidV7Generator, postgres::PostgresStore, sqlite::SqliteStore,
+    Argon2Cost, Argon2Hasher, Batching, LegacyKeys, MasterKey, SigningKeyRing, SystemClock,
+    TokenIssuer, UapDeviceParser, UuidV7Generator, postgres::PostgresStore, sqlite::SqliteStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
 
@@ -129,12 +130,12 @@ pub struct TestServer {
 }
 
 /// Starts a server over a fresh Postgres database.
-pub async fn spawn_server(options: ServerOptions) -> TestServer {
+pub async fn spawn_server(options: &ServerOptions) -> TestServer {
     spawn_server_on(fresh_store(20).await, options).await
 }
 
 /// Starts a server over `store` (several servers may share one database).
-pub async fn spawn_server_on(store: PostgresStore, options: ServerOptions) -> TestServer {
+pub async fn spawn_server_on(store: PostgresStore, options: &ServerOptions) -> TestServer {
     let mut server = serve_over(store.clone(), options, None).await;
     server.postgres = Some(store);
     server
@@ -153,7 +154,7 @@ pub async fn second_store(store: &PostgresStore) -> PostgresStore {
 }
 
 /// Starts a server over a fresh SQLite file.
-pub async fn spawn_sqlite_server(options: ServerOptions) -> TestServer {
+pub async fn spawn_sqlite_server(options: &ServerOptions) -> TestServer {
     let folder = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&folder.path().join("sessions.db"), 4, Batching::On)
         .await
@@ -166,7 +167,7 @@ pub async fn spawn_sqlite_server(options: ServerOptions) -> TestServer {
 /// port.
 async fn serve_over<S: Storage + 'static>(
     store: S,
-    options: ServerOptions,
+    options: &ServerOptions,
     folder: Option<tempfile::TempDir>,
 ) -> TestServer {
     let cheap = Argon2Cost {
@@ -179,12 +180,23 @@ async fn serve_over<S: Storage + 'static>(
         inner: Argon2Hasher::new(cheap, 4, Duration::from_secs(5)).unwrap(),
         hashes: Arc::clone(&hashes),
     };
+    // One master key for every test server: servers sharing a database open each other's keys.
+    let master_key = MasterKey::parse(&"5e".repeat(32)).unwrap();
+    let keys = Arc::new(SigningKeyRing::new(
+        master_key,
+        TokenIssuer {
+            issuer: "sessions".into(),
+            audience: None,
+        },
+        LegacyKeys::none(),
+    ));
     let application = Application::new(
         Ports {
             storage: StoragePorts::of(store),
             passwords: Arc::new(passwords),
-            access_tokens: Arc::new(JwtCodec::new(b"e2e-jwt-secret", "sessions")),
-            token_secrets: Arc::new(HmacTokenSecrets::new(b"e2e-refresh-key")),
+            access_tokens: keys.clone(),
+            token_secrets: keys.clone(),
+            key_ring: keys,
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(UapDeviceParser::default()),
@@ -200,7 +212,12 @@ async fn serve_over<S: Storage + 'static>(
         country_header: Some("cf-ipcountry".parse().unwrap()),
         metrics_token: None,
         metrics_listener: false,
+        jwks_max_age: std::time::Duration::from_secs(300),
     };
+    // A server over an unreachable database starts all the same, as readiness tests need.
+    if let Err(error) = application.maintain_keys().await {
+        assert!(matches!(error, KeysError::Store(_)), "{error}");
+    }
     let application = Arc::new(application);
     let (store, probe) = store_status();
     tokio::spawn(probe.run(application.clone()));

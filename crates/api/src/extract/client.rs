@@ -106,6 +106,7 @@ mod tests {
             country_header: Some(HeaderName::from_static("cf-ipcountry")),
             metrics_token: None,
             metrics_listener: false,
+            jwks_max_age: std::time::Duration::from_secs(300),
         }
     }
 

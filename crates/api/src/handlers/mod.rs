@@ -6,5 +6,6 @@ pub mod auth;
 pub mod events;
 pub mod health;
 pub mod introspect;
+pub mod keys;
 pub mod sessions;
 pub mod users;

@@ -13,7 +13,7 @@ use utoipa::openapi::{
 
 use crate::problem::PROBLEM_CONTENT_TYPE;
 
-/// Every operation: the HTTP layer's refusals, a bug, the store and the timeout.
+/// Every operation: the HTTP layer's refusals, a bug, the timeout.
 const EVERY_OPERATION: [(&str, &str); 4] = [
     (
         "400",
@@ -26,10 +26,15 @@ const EVERY_OPERATION: [(&str, &str); 4] = [
     ("500", "`internal_error`"),
     (
         "503",
-        "`store_unavailable`: the session store did not answer; `request_timeout`: not \
-         answered within the server's request timeout",
+        "`request_timeout`: not answered within the server's request timeout",
     ),
 ];
+
+/// Operations of the API (`/v1/…`), which use the store.
+const STORE: (&str, &str) = (
+    "503",
+    "`store_unavailable`: the session store did not answer",
+);
 
 /// Operations with a JSON body: the body's own refusals.
 const JSON_BODY: [(&str, &str); 3] = [
@@ -43,7 +48,7 @@ const JSON_BODY: [(&str, &str); 3] = [
 
 /// Adds the common answers to every operation of `document`.
 pub fn add_to(document: &mut OpenApi) {
-    for item in document.paths.paths.values_mut() {
+    for (path, item) in &mut document.paths.paths {
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -52,6 +57,9 @@ pub fn add_to(document: &mut OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            if path.starts_with("/v1/") {
+                add_problem(operation, STORE.0, STORE.1);
+            }
             add_to_operation(operation);
         }
     }

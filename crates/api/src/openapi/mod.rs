@@ -29,6 +29,7 @@ pub use common_responses::add_to as add_common_responses;
         (name = "sessions", description = "The caller's own sessions"),
         (name = "introspection", description = "For resource services (service token)"),
         (name = "admin", description = "Administration (admin token)"),
+        (name = "keys", description = "The public keys that verify access tokens"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,7 @@ mod events;
 mod geolocation;
 mod health;
 mod ids;
+mod keys;
 mod passwords;
 mod refresh_tokens;
 mod sessions;
@@ -27,6 +28,7 @@ pub use events::EventStore;
 pub use geolocation::Geolocator;
 pub use health::StoreHealth;
 pub use ids::IdGenerator;
+pub use keys::{KeyRing, KeyRingError, KeyStore, PublicSigningKey, SealedKeyGeneration};
 pub use passwords::{HashPriority, HashingError, PasswordHasher};
 pub use refresh_tokens::{RefreshRotation, RefreshTokenStore};
 pub use sessions::{
@@ -40,9 +42,19 @@ pub use users::{InsertUserError, UserRepository};
 
 #[cfg(feature = "mock")]
 pub use {
-    access_tokens::MockAccessTokenCodec, attempts::MockAttemptCounters, clock::MockClock,
-    device_tokens::MockDeviceTokenStore, devices::MockDeviceParser, events::MockEventStore,
-    geolocation::MockGeolocator, health::MockStoreHealth, ids::MockIdGenerator,
-    passwords::MockPasswordHasher, refresh_tokens::MockRefreshTokenStore,
-    sessions::MockSessionRepository, token_secrets::MockTokenSecrets, users::MockUserRepository,
+    access_tokens::MockAccessTokenCodec,
+    attempts::MockAttemptCounters,
+    clock::MockClock,
+    device_tokens::MockDeviceTokenStore,
+    devices::MockDeviceParser,
+    events::MockEventStore,
+    geolocation::MockGeolocator,
+    health::MockStoreHealth,
+    ids::MockIdGenerator,
+    keys::{MockKeyRing, MockKeyStore},
+    passwords::MockPasswordHasher,
+    refresh_tokens::MockRefreshTokenStore,
+    sessions::MockSessionRepository,
+    token_secrets::MockTokenSecrets,
+    users::MockUserRepository,
 };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{
-    AttemptCounters, DeviceTokenStore, EventStore, RefreshTokenStore, SessionRepository,
+    AttemptCounters, DeviceTokenStore, EventStore, KeyStore, RefreshTokenStore, SessionRepository,
     StoreHealth, UserRepository,
 };
 
@@ -16,6 +16,7 @@ pub trait Storage:
     + EventStore
     + AttemptCounters
     + DeviceTokenStore
+    + KeyStore
     + StoreHealth
 {
 }
@@ -27,6 +28,7 @@ impl<S> Storage for S where
         + EventStore
         + AttemptCounters
         + DeviceTokenStore
+        + KeyStore
         + StoreHealth
 {
 }
@@ -46,6 +48,8 @@ pub struct StoragePorts {
     pub attempts: Arc<dyn AttemptCounters>,
     /// Device tokens.
     pub device_tokens: Arc<dyn DeviceTokenStore>,
+    /// The key generations.
+    pub keys: Arc<dyn KeyStore>,
     /// Readiness.
     pub health: Arc<dyn StoreHealth>,
 }
@@ -61,6 +65,7 @@ impl StoragePorts {
             events: store.clone(),
             attempts: store.clone(),
             device_tokens: store.clone(),
+            keys: store.clone(),
             health: store,
         }
     }

@@ -1,6 +1,7 @@
 //! Port: the opaque token values handed to clients (refresh tokens, device tokens) —
 //! random generation, keyed successor derivation of refresh tokens, hashing.
 
+use chrono::{DateTime, Utc};
 use sessions_domain::TokenHash;
 
 use crate::SecretToken;
@@ -11,9 +12,11 @@ pub trait TokenSecrets: Send + Sync {
     /// A new 256-bit random token.
     fn generate(&self) -> SecretToken;
 
-    /// The successor of a presented refresh token: a keyed hash (HMAC with a server secret), so the
-    /// same predecessor always yields the same successor and no plaintext needs storing.
-    fn successor_of(&self, presented: &SecretToken) -> SecretToken;
+    /// The successor of a refresh token presented for a rotation at `rotated_at`: a keyed
+    /// hash (HMAC under the refresh key of the generation that signed at `rotated_at`), so
+    /// that the same predecessor rotated at the same time always yields the same successor,
+    /// on every instance, and no plaintext needs storing.
+    fn successor_of(&self, presented: &SecretToken, rotated_at: DateTime<Utc>) -> SecretToken;
 
     /// The SHA-256 under which a token is stored and looked up.
     fn hash(&self, secret: &SecretToken) -> TokenHash;

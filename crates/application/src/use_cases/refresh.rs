@@ -86,7 +86,7 @@ impl Application {
             let now = self.ports.clock.now();
             match token.assess(&session, now, &self.policy, &refresher) {
                 Ok(RefreshDecision::Rotate) => {
-                    let successor_secret = secrets.successor_of(presented);
+                    let successor_secret = secrets.successor_of(presented, now);
                     let successor = RefreshToken::issue(
                         RefreshTokenId::from_uuid(self.ports.ids.next_id()),
                         session.id(),
@@ -126,7 +126,10 @@ impl Application {
                         },
                     };
                     self.ports.storage.events.append(&[replayed]).await?;
-                    return Ok(self.token_pair(session, secrets.successor_of(presented), now)?);
+                    // The successor its rotation derived, with the key of that moment.
+                    let rotated_at = token.used_at.unwrap_or(now);
+                    let successor = secrets.successor_of(presented, rotated_at);
+                    return Ok(self.token_pair(session, successor, now)?);
                 }
                 Err(RefreshRejection::SessionInactive(inactive)) => {
                     telemetry::refresh("rejected");

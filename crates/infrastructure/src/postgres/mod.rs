@@ -10,6 +10,7 @@ pub mod queries;
 mod refresh_tokens;
 mod session_row;
 mod sessions;
+mod signing_keys;
 mod users;
 
 use std::time::Duration;

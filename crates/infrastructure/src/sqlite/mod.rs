@@ -13,6 +13,7 @@ mod events;
 mod refresh_tokens;
 mod session_row;
 mod sessions;
+mod signing_keys;
 mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};

@@ -41,6 +41,22 @@ pub enum Command {
     AdminToken,
     /// Print the introspection credential (generated into the data directory on first use).
     ServiceToken,
+    /// The signing keys the instances share.
+    Keys {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+/// `sessions keys …`.
+#[derive(Clone, Copy, Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the key generations: number, kid, times, state.
+    List,
+    /// Create the next generation now: published at once, signing one publication lead
+    /// later (or name the one already waiting).
+    Rotate,
 }
 
 /// Log output format.
@@ -128,7 +144,9 @@ pub struct Options {
         hide_env_values = true
     )]
     pub service_token: Option<String>,
-    /// Access-token signing key [default: generated, kept in the data directory].
+    /// The HS256 secret of a deployment from before key generations: the tokens it signed
+    /// keep verifying until they expire; nothing new is signed with it [default: the data
+    /// directory's `jwt_secret` file, if any].
     #[arg(
         long,
         env = "SESSIONS_JWT_SECRET",
@@ -136,6 +154,25 @@ pub struct Options {
         hide_env_values = true
     )]
     pub jwt_secret: Option<String>,
+    /// 256-bit key that seals the signing keys in the store; the same on every instance of
+    /// one database (64 hex digits or base64) [default: generated, kept in the data
+    /// directory].
+    #[arg(
+        long,
+        env = "SESSIONS_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub master_key: Option<String>,
+    /// How long a key generation signs before the next one [default: 30d].
+    #[arg(long, env = "SESSIONS_KEY_ROTATION", global = true)]
+    pub key_rotation: Option<SettingDuration>,
+    /// How long verifiers may cache /.well-known/jwks.json [default: 5m].
+    #[arg(long, env = "SESSIONS_JWKS_MAX_AGE", global = true)]
+    pub jwks_max_age: Option<SettingDuration>,
+    /// `aud` claim of every access token, which verification then requires [default: none].
+    #[arg(long, env = "SESSIONS_TOKEN_AUDIENCE", global = true)]
+    pub token_audience: Option<String>,
     /// Absolute session lifetime [default: 30d].
     #[arg(long, env = "SESSIONS_SESSION_LIFETIME", global = true)]
     pub session_lifetime: Option<SettingDuration>,
@@ -245,6 +282,10 @@ impl Options {
             admin_token: self.admin_token.or(file.admin_token),
             service_token: self.service_token.or(file.service_token),
             jwt_secret: self.jwt_secret.or(file.jwt_secret),
+            master_key: self.master_key.or(file.master_key),
+            key_rotation: self.key_rotation.or(file.key_rotation),
+            jwks_max_age: self.jwks_max_age.or(file.jwks_max_age),
+            token_audience: self.token_audience.or(file.token_audience),
             session_lifetime: self.session_lifetime.or(file.session_lifetime),
             idle_timeout: self.idle_timeout.or(file.idle_timeout),
             access_token_ttl: self.access_token_ttl.or(file.access_token_ttl),

@@ -16,13 +16,14 @@ use sessions_api::{
 };
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, HmacTokenSecrets, JwtCodec, MaxMindGeolocator, NoGeolocation,
-    SystemClock, UapDeviceParser, UuidV7Generator,
+    Argon2Cost, Argon2Hasher, LegacyKeys, MasterKey, MaxMindGeolocator, NoGeolocation,
+    SigningKeyRing, SystemClock, TokenIssuer, UapDeviceParser, UuidV7Generator,
 };
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     StartupError,
+    cli::KeysCommand,
     periodic::spawn_periodic,
     secrets::Secrets,
     settings::{HttpLimits, Settings},
@@ -45,11 +46,23 @@ const METRICS_MAX_CONNECTIONS: usize = 64;
 /// a second's worth.
 const METRICS_UPKEEP_PERIOD: Duration = Duration::from_secs(1);
 
-/// The application over `store`.
+/// The key ring over the deployment's master key, accepting what the former keys made.
+fn key_ring(settings: &Settings, master_key: MasterKey, legacy: LegacyKeys) -> Arc<SigningKeyRing> {
+    Arc::new(SigningKeyRing::new(
+        master_key,
+        TokenIssuer {
+            issuer: ISSUER.to_owned(),
+            audience: settings.token_audience.clone(),
+        },
+        legacy,
+    ))
+}
+
+/// The application over `store`, signing with `keys`.
 fn application(
     store: &Store,
     settings: &Settings,
-    secrets: &Secrets,
+    keys: &Arc<SigningKeyRing>,
     geolocator: Arc<dyn Geolocator>,
 ) -> Result<Application, StartupError> {
     // One argon2id hashing thread per core: a login storm queues instead of exhausting memory.
@@ -62,13 +75,9 @@ fn application(
                 hashing_threads,
                 HASH_QUEUE_MAX_WAIT,
             )?),
-            access_tokens: Arc::new(JwtCodec::new(
-                secrets.jwt_secret.expose().as_bytes(),
-                ISSUER,
-            )),
-            token_secrets: Arc::new(HmacTokenSecrets::new(
-                secrets.refresh_token_key.expose().as_bytes(),
-            )),
+            access_tokens: keys.clone(),
+            token_secrets: keys.clone(),
+            key_ring: keys.clone(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(UapDeviceParser::default()),
@@ -78,17 +87,42 @@ fn application(
     ))
 }
 
+/// The application of a command that runs once (`cleanup`, `keys …`), over `store`.
+fn command_application(store: &Store, settings: &Settings) -> Result<Application, StartupError> {
+    let secrets = load_secrets(settings)?;
+    let keys = key_ring(settings, secrets.master_key, secrets.legacy);
+    application(store, settings, &keys, Arc::new(NoGeolocation))
+}
+
+/// The secrets of `settings`, loaded or generated.
+fn load_secrets(settings: &Settings) -> Result<Secrets, StartupError> {
+    Ok(Secrets::load(
+        &settings.data_dir,
+        settings.admin_token.clone(),
+        settings.service_token.clone(),
+        settings.jwt_secret.clone(),
+        settings.master_key.clone(),
+    )?)
+}
+
 /// Tells the operator where the credentials generated at this start are kept, never the
 /// credentials themselves: logs end up in places secrets must not.
-fn announce_generated(secrets: &Secrets) {
+fn announce_generated(generated: &[&str], folder: &std::path::Path) {
     for name in ["admin_token", "service_token"] {
-        if secrets.generated.contains(&name) {
+        if generated.contains(&name) {
             let command = name.replace('_', "-");
             tracing::info!(
-                file = %secrets.folder.join(name).display(),
+                file = %folder.join(name).display(),
                 "generated the {name}; `sessions {command}` prints it"
             );
         }
+    }
+    if generated.contains(&"master_key") {
+        tracing::info!(
+            file = %folder.join("master_key").display(),
+            "generated the master key that seals the signing keys; every instance sharing \
+             this database needs it (SESSIONS_MASTER_KEY)"
+        );
     }
 }
 
@@ -123,6 +157,51 @@ fn spawn_cleanup(app: Arc<Application>, interval: chrono::TimeDelta, stop: watch
             }
         }
     });
+}
+
+/// Creates due key generations and reloads the published ones every `period` until told
+/// to stop.
+fn spawn_key_upkeep(app: Arc<Application>, period: Duration, stop: watch::Receiver<bool>) {
+    spawn_periodic(period, stop, move || {
+        let app = app.clone();
+        async move {
+            if let Err(error) = app.maintain_keys().await {
+                tracing::error!(%error, "keeping the signing keys current failed");
+            }
+        }
+    });
+}
+
+/// `sessions keys list` and `sessions keys rotate`: the generations, one per line.
+pub async fn keys(settings: Settings, action: KeysCommand) -> Result<(), StartupError> {
+    let store = Store::open(&settings.database).await?;
+    store.migrate().await?;
+    let app = command_application(&store, &settings)?;
+    app.maintain_keys().await?;
+    if let KeysCommand::Rotate = action {
+        let next = app.rotate_keys().await?;
+        tracing::info!(
+            generation = next.lifetime.generation.get(),
+            kid = %next.kid,
+            activates_at = %next.lifetime.activates_at,
+            "the next key generation signs from its activation"
+        );
+    }
+    println!("generation\tkid\tstate\tcreated_at\tactivates_at\tretires_at");
+    for key in app.list_keys().await? {
+        println!(
+            "{}\t{}\t{:?}\t{}\t{}\t{}",
+            key.lifetime.generation.get(),
+            key.kid,
+            key.state,
+            key.lifetime.created_at.to_rfc3339(),
+            key.lifetime.activates_at.to_rfc3339(),
+            key.retires_at
+                .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339()),
+        );
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// Keeps the store's status current until told to stop.
@@ -213,12 +292,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let started = Instant::now();
     let store = Store::open(&settings.database).await?;
     store.migrate().await?;
-    let secrets = Secrets::load(
-        &settings.data_dir,
-        settings.admin_token.clone(),
-        settings.service_token.clone(),
-        settings.jwt_secret.clone(),
-    )?;
+    let secrets = load_secrets(&settings)?;
     let geolocator: Arc<dyn Geolocator> = match &settings.geoip_db {
         Some(path) => {
             let maxmind = Arc::new(MaxMindGeolocator::open(path)?);
@@ -227,11 +301,15 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         }
         None => Arc::new(NoGeolocation),
     };
-    let app = Arc::new(application(&store, &settings, &secrets, geolocator)?);
+    let keys = key_ring(&settings, secrets.master_key, secrets.legacy);
+    let app = Arc::new(application(&store, &settings, &keys, geolocator)?);
+    // The first generation is made, or the stored ones opened, before anything is signed.
+    app.maintain_keys().await?;
     let limits = serve_limits(&settings.http)?;
     let http = HttpSettings {
-        admin_token: secrets.admin_token.clone(),
-        service_token: secrets.service_token.clone(),
+        admin_token: secrets.admin_token,
+        service_token: secrets.service_token,
+        jwks_max_age: settings.keys.jwks_max_age,
         trusted_proxies: settings.trusted_proxies.clone(),
         country_header: settings.country_header.clone(),
         metrics_token: settings.metrics.token.clone().map(Secret::new),
@@ -269,7 +347,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     if let Some(interval) = settings.cleanup_interval {
         spawn_cleanup(app.clone(), interval, stopped.clone());
     }
-    announce_generated(&secrets);
+    spawn_key_upkeep(app.clone(), settings.keys.reload, stopped.clone());
+    announce_generated(&secrets.generated, &secrets.folder);
     tracing::info!(
         %address,
         store = settings.database.name(),
@@ -289,13 +368,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
 pub async fn cleanup_once(settings: Settings) -> Result<(), StartupError> {
     let store = Store::open(&settings.database).await?;
     store.migrate().await?;
-    let secrets = Secrets::load(
-        &settings.data_dir,
-        settings.admin_token.clone(),
-        settings.service_token.clone(),
-        settings.jwt_secret.clone(),
-    )?;
-    let app = application(&store, &settings, &secrets, Arc::new(NoGeolocation))?;
+    let app = command_application(&store, &settings)?;
     let report = app.cleanup().await?;
     println!(
         "deleted {} sessions in {} batches",

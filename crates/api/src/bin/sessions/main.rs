@@ -72,6 +72,8 @@ enum StartupError {
     },
     #[error("cleanup failed: {0}")]
     Cleanup(#[from] sessions_application::use_cases::CleanupError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] sessions_application::use_cases::KeysError),
     #[error("cannot render the OpenAPI document: {0}")]
     OpenApi(#[from] serde_json::Error),
 }
@@ -109,6 +111,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             settings.admin_token,
             settings.service_token,
             settings.jwt_secret,
+            settings.master_key,
         )?;
         let credential = match command {
             Command::AdminToken => secrets.admin_token,
@@ -128,6 +131,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             Ok(())
         }
         Command::Cleanup => composition::cleanup_once(settings).await,
+        Command::Keys { action } => composition::keys(settings, action).await,
         Command::Openapi | Command::AdminToken | Command::ServiceToken => Ok(()),
     }
 }

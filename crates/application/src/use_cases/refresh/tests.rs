@@ -23,8 +23,8 @@ fn rotating_client() -> RefreshClient {
     }
 }
 
-/// Fake secrets: the hash is the first byte of the value, the successor appends "+"; the
-/// fake device parser.
+/// Fake secrets: the hash is the first byte of the value, the successor appends "+" and the
+/// rotation's time in seconds after t0; the fake device parser.
 fn expect_secrets(ports: &mut MockPorts) {
     ports
         .devices
@@ -36,7 +36,10 @@ fn expect_secrets(ports: &mut MockPorts) {
     ports
         .token_secrets
         .expect_successor_of()
-        .returning(|secret| SecretToken::new(format!("{}+", secret.expose())));
+        .returning(|secret, rotated_at| {
+            let seconds = (rotated_at - at(0)).num_seconds();
+            SecretToken::new(format!("{}+{seconds}", secret.expose()))
+        });
     ports
         .access_tokens
         .expect_issue()
@@ -95,7 +98,7 @@ async fn an_unused_token_is_rotated_into_its_derived_successor() {
             rotation.used.used_at == Some(at(5))
                 && rotation.used.used_by == Some(rotating_client())
                 && rotation.used.successor_id == Some(rotation.successor.id)
-                && rotation.successor.hash == TokenHash::from_bytes([10; 32])
+                && rotation.successor.hash == TokenHash::from_bytes([11; 32])
                 && rotation.session.refresh_token_id() == Some(rotation.successor.id)
                 && rotation.session.state().version == 0
         })
@@ -104,7 +107,7 @@ async fn an_unused_token_is_rotated_into_its_derived_successor() {
 
     let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
-    assert_eq!(pair.refresh_token.expose(), "presented+");
+    assert_eq!(pair.refresh_token.expose(), "presented+5");
     assert_eq!(
         pair.session.session.refresh_token_id(),
         Some(RefreshTokenId::from_uuid(uuid(502)))
@@ -113,6 +116,8 @@ async fn an_unused_token_is_rotated_into_its_derived_successor() {
 
 #[tokio::test]
 async fn the_previous_token_inside_the_grace_window_returns_the_same_successor() {
+    // Used at 5 s, replayed at 20 s: the successor is derived as at 5 s, with the key of
+    // the rotation's moment.
     let mut ports = MockPorts::new();
     ports.now = at(20);
     expect_secrets(&mut ports);
@@ -138,7 +143,7 @@ async fn the_previous_token_inside_the_grace_window_returns_the_same_successor()
 
     let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
-    assert_eq!(pair.refresh_token.expose(), "presented+");
+    assert_eq!(pair.refresh_token.expose(), "presented+5");
 }
 
 #[tokio::test]
@@ -230,7 +235,7 @@ async fn a_lost_rotation_race_is_decided_again_and_replays_the_winner() {
 
     let pair = ports.app().refresh(&presented(), &client()).await.unwrap();
 
-    assert_eq!(pair.refresh_token.expose(), "presented+");
+    assert_eq!(pair.refresh_token.expose(), "presented+5");
 }
 
 #[tokio::test]

@@ -35,6 +35,20 @@ const fn days(days: i64) -> TimeDelta {
     TimeDelta::seconds(days * 86_400)
 }
 
+/// How long a key generation signs.
+pub const KEY_ROTATION: DurationSetting = DurationSetting {
+    name: "key-rotation",
+    default: Some(days(30)),
+    max: days(400),
+    zero: Zero::Refused,
+};
+/// How long verifiers may cache the published keys.
+pub const JWKS_MAX_AGE: DurationSetting = DurationSetting {
+    name: "jwks-max-age",
+    default: Some(TimeDelta::minutes(5)),
+    max: days(1),
+    zero: Zero::Allowed,
+};
 /// Absolute session lifetime.
 pub const SESSION_LIFETIME: DurationSetting = DurationSetting {
     name: "session-lifetime",

@@ -11,8 +11,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
-use sessions_domain::{SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy};
-use sessions_infrastructure::Batching;
+use sessions_domain::{
+    KeySchedule, SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy,
+};
+use sessions_infrastructure::{Batching, InvalidMasterKey, MasterKey};
 
 pub use redact::redacted_url;
 
@@ -75,6 +77,15 @@ pub struct MetricsSettings {
     pub bind: Option<SocketAddr>,
 }
 
+/// How the signing keys are published and kept current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySettings {
+    /// How long verifiers may cache the published keys (`Cache-Control: max-age`).
+    pub jwks_max_age: Duration,
+    /// How often an instance creates a due generation and reloads the published ones.
+    pub reload: Duration,
+}
+
 /// Everything the binary runs with.
 #[derive(Debug)]
 pub struct Settings {
@@ -84,6 +95,9 @@ pub struct Settings {
     pub admin_token: Option<String>,
     pub service_token: Option<String>,
     pub jwt_secret: Option<String>,
+    pub master_key: Option<String>,
+    pub token_audience: Option<String>,
+    pub keys: KeySettings,
     pub policy: SessionPolicy,
     pub cleanup_interval: Option<TimeDelta>,
     pub trusted_proxies: Vec<IpNetwork>,
@@ -124,6 +138,14 @@ pub enum InvalidSettings {
     /// A default session limit past the largest one.
     #[error("default-max-sessions: {0}")]
     SessionLimit(#[from] SessionLimitTooLarge),
+    /// A master key that is not 256 bits.
+    #[error("master-key: {0}")]
+    MasterKey(#[from] InvalidMasterKey),
+    /// A key rotation no longer than the time a new key is published before it signs.
+    #[error(
+        "key-rotation must be longer than {lead}: the time a new key is published before it signs (jwks-max-age and two reloads of the instances)"
+    )]
+    RotationTooShort { lead: SettingDuration },
 }
 
 /// A configured secret, refused when shorter than [`MIN_SECRET_CHARS`].
@@ -179,7 +201,39 @@ fn session_policy(options: &Options) -> Result<SessionPolicy, InvalidSettings> {
         retention: durations::RETENTION.required(options.retention)?,
         cleanup_batch_size: defaults.cleanup_batch_size,
         throttle: throttle_policy(options)?,
+        keys: defaults.keys,
     })
+}
+
+/// The key rotation, and how keys are published: a new generation is published at least
+/// one cache lifetime of the JWKS, plus two reloads of the instances, before it signs; a
+/// retired one verifies for as long as a token or refresh rotation it made stays valid,
+/// plus a minute for clocks that differ.
+fn key_settings(
+    options: &Options,
+    access_token_ttl: TimeDelta,
+    refresh_grace: TimeDelta,
+) -> Result<(KeySchedule, KeySettings), InvalidSettings> {
+    let rotation = durations::KEY_ROTATION.required(options.key_rotation)?;
+    let jwks_max_age = durations::JWKS_MAX_AGE.required(options.jwks_max_age)?;
+    let reload = (jwks_max_age / 2).clamp(TimeDelta::seconds(1), TimeDelta::minutes(1));
+    let publication_lead = jwks_max_age + reload * 2;
+    if rotation <= publication_lead {
+        return Err(InvalidSettings::RotationTooShort {
+            lead: SettingDuration(publication_lead),
+        });
+    }
+    Ok((
+        KeySchedule {
+            rotation,
+            publication_lead,
+            afterlife: access_token_ttl.max(refresh_grace) + TimeDelta::minutes(1),
+        },
+        KeySettings {
+            jwks_max_age: std_duration(jwks_max_age),
+            reload: std_duration(reload),
+        },
+    ))
 }
 
 /// The HTTP server's limits.
@@ -236,7 +290,13 @@ impl Settings {
     /// # Errors
     /// [`InvalidSettings`] for values that cannot work.
     pub fn resolve(options: Options) -> Result<Self, InvalidSettings> {
-        let policy = session_policy(&options)?;
+        let mut policy = session_policy(&options)?;
+        let (key_schedule, keys) =
+            key_settings(&options, policy.access_token_ttl, policy.refresh_grace)?;
+        policy.keys = key_schedule;
+        if let Some(master_key) = &options.master_key {
+            MasterKey::parse(master_key)?;
+        }
         let http = http_limits(&options)?;
         let cleanup_interval = durations::CLEANUP_INTERVAL.resolve(options.cleanup_interval)?;
         let data_dir = options
@@ -260,6 +320,9 @@ impl Settings {
             admin_token: secret(options.admin_token, "admin-token")?,
             service_token: secret(options.service_token, "service-token")?,
             jwt_secret: secret(options.jwt_secret, "jwt-secret")?,
+            master_key: options.master_key,
+            token_audience: options.token_audience,
+            keys,
             policy,
             cleanup_interval,
             trusted_proxies: options
