@@ -1,5 +1,7 @@
 //! The throttle's attempt counts in Postgres: one statement per operation over all the
-//! budgets of an attempt, each budget's row updated atomically by `ON CONFLICT`.
+//! budgets of an attempt, each budget's row updated atomically by `ON CONFLICT`. Counts are
+//! written on the throttle's own connections, whose commits do not wait for the disk
+//! ([`super::queries::THROTTLE_CONNECTION_SETTINGS`]).
 
 use std::collections::HashMap;
 
@@ -91,7 +93,7 @@ impl AttemptCounters for PostgresStore {
                     .collect::<Vec<_>>(),
             )
             .bind(now)
-            .fetch_all(self.pool())
+            .fetch_all(self.throttle_pool())
             .await
             .map_err(StoreError::new)?;
         let by_key: HashMap<Vec<u8>, AttemptCount> = rows
@@ -133,7 +135,7 @@ impl AttemptCounters for PostgresStore {
                 .map(|(_, _, _, end)| **end)
                 .collect::<Vec<_>>(),
         )
-        .execute(self.pool())
+        .execute(self.throttle_pool())
         .await
         .map_err(StoreError::new)?;
         Ok(())

@@ -37,6 +37,9 @@ pub struct PostgresStore {
     /// The cleanup's own connection (one, opened at the first batch), with
     /// [`queries::CLEANUP_CONNECTION_SETTINGS`].
     cleanup: PgPool,
+    /// The throttle's connections (a quarter of the pool, at least two), with
+    /// [`queries::THROTTLE_CONNECTION_SETTINGS`].
+    throttle: PgPool,
     /// The health check's own connection (one, opened at the first check): a full pool
     /// under load delays a check, and must not make a busy database look unreachable.
     health: PgPool,
@@ -74,6 +77,14 @@ impl PostgresStore {
             health: PgPoolOptions::new()
                 .max_connections(1)
                 .connect_lazy_with((*pool.connect_options()).clone()),
+            throttle: PgPoolOptions::new()
+                .max_connections((pool.options().get_max_connections() / 4).max(2))
+                .test_before_acquire(false)
+                .connect_lazy_with(
+                    (*pool.connect_options())
+                        .clone()
+                        .options(queries::THROTTLE_CONNECTION_SETTINGS),
+                ),
             cleanup: PgPoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
@@ -104,10 +115,16 @@ impl PostgresStore {
         &self.cleanup
     }
 
+    /// The throttle's connection pool, whose commits do not wait for the disk.
+    pub(crate) fn throttle_pool(&self) -> &PgPool {
+        &self.throttle
+    }
+
     /// Closes the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
         self.cleanup.close().await;
+        self.throttle.close().await;
         self.health.close().await;
     }
 }

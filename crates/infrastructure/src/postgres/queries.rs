@@ -22,6 +22,15 @@ pub const CLEANUP_CONNECTION_SETTINGS: [(&str, &str); 2] = [
     ("plan_cache_mode", "force_generic_plan"),
 ];
 
+/// Settings of the throttle's own connections, which count and take back login attempts:
+/// a commit answers without waiting for its WAL flush. Every login from one network updates
+/// that network's row twice (the reservation, and its taking back once the password was
+/// right), so the row's lock is held from one commit to the next; waiting for the disk there
+/// serialises the logins of a network behind one another's flushes. A database crash can
+/// lose the last few hundred milliseconds of counts, which gives an attacker nothing they
+/// can aim at.
+pub const THROTTLE_CONNECTION_SETTINGS: [(&str, &str); 1] = [("synchronous_commit", "off")];
+
 /// A cleanup batch over one end-time column (`$1` from, `$2` before, `$3` the batch size),
 /// answering how many sessions it deleted and the latest end time among them. It walks the
 /// column's index from `$1`, where the previous batch ended (the entries of the sessions
