@@ -312,7 +312,13 @@ async fn duplicate_registrations_cost_no_hash(server: TestServer) {
                     .send()
                     .await
                     .unwrap();
-                assert_eq!(response.status(), StatusCode::CONFLICT);
+                let status = response.status();
+                assert_eq!(
+                    status,
+                    StatusCode::CONFLICT,
+                    "{}",
+                    response.text().await.unwrap()
+                );
             }
         }));
     }
