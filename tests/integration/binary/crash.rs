@@ -17,13 +17,12 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{
-    binary::{RunningBinary, start_with},
+    binary::{PASSWORD, RunningBinary, start_with},
     postgres::fresh_database,
 };
 
 const USERS: usize = 4;
 const WORKERS: usize = 8;
-const PASSWORD: &str = "correct horse battery staple";
 
 /// What the server acknowledged for one session: its latest access and refresh tokens.
 #[derive(Clone, Debug)]

@@ -18,11 +18,9 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{
-    binary::{RunningBinary, start_with},
+    binary::{PASSWORD, RunningBinary, start_with},
     postgres::fresh_database,
 };
-
-const PASSWORD: &str = "correct horse battery staple";
 
 /// The `kid` in a token's header.
 fn kid(token: &str) -> String {
@@ -185,16 +183,9 @@ async fn three_instances_sharing_a_database_and_a_master_key_act_as_one() {
     }
     let (a, b, c) = (&instances[0], &instances[1], &instances[2]);
     let client = Client::new();
-    let registered = client
-        .post(format!("{}/v1/users", a.base))
-        .json(&json!({ "email": "many@example.com", "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::CREATED);
 
     // A token from A is accepted by B and C.
-    let pair = login(&client, a, "many@example.com").await;
+    let pair = a.sign_up(&client, "many@example.com").await;
     let access = pair["access_token"].as_str().unwrap();
     for instance in [a, b, c] {
         assert_eq!(current(&client, instance, access).await, StatusCode::OK);

@@ -45,24 +45,7 @@ async fn hs256_tokens_issued_before_the_upgrade_work_until_they_expire() {
 
     let server = start(data.path()).await;
     let client = Client::new();
-    let credentials =
-        json!({ "email": "upgrade@example.com", "password": "correct horse battery staple" });
-    let registered = client
-        .post(format!("{}/v1/users", server.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let pair: Value = client
-        .post(format!("{}/v1/auth/login", server.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pair = server.sign_up(&client, "upgrade@example.com").await;
     let user_id = pair["session"]["user_id"].as_str().unwrap();
     let session_id = pair["session"]["id"].as_str().unwrap();
 

@@ -5,7 +5,7 @@
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::Command,
@@ -52,23 +52,7 @@ async fn the_example_resource_server_verifies_offline_and_sees_revocations_throu
     let address = listening.rsplit(' ').next().unwrap().to_owned();
 
     let client = Client::new();
-    let credentials =
-        json!({ "email": "resource@example.com", "password": "correct horse battery staple" });
-    client
-        .post(format!("{}/v1/users", sessions.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap();
-    let pair: Value = client
-        .post(format!("{}/v1/auth/login", sessions.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pair = sessions.sign_up(&client, "resource@example.com").await;
     let access = pair["access_token"].as_str().unwrap();
     let whoami = |fresh: bool| {
         let request = client

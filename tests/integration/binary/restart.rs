@@ -10,24 +10,7 @@ async fn an_access_token_issued_before_a_restart_still_works_after_it() {
     let data = tempfile::tempdir().unwrap();
     let client = Client::new();
     let first = start(data.path()).await;
-    let credentials =
-        json!({ "email": "rick@example.com", "password": "correct horse battery staple" });
-    let registered = client
-        .post(format!("{}/v1/users", first.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), StatusCode::CREATED);
-    let pair: Value = client
-        .post(format!("{}/v1/auth/login", first.base))
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pair = first.sign_up(&client, "rick@example.com").await;
     let access = pair["access_token"].as_str().unwrap().to_owned();
     let refresh = pair["refresh_token"].as_str().unwrap().to_owned();
     first.terminate().await;

@@ -15,6 +15,9 @@ use tokio::{
     sync::oneshot,
 };
 
+/// The password of the users [`RunningBinary::sign_up`] makes.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 /// `target/<profile>/sessions`, built by `scripts/test` before the suite runs.
 pub fn binary_path() -> PathBuf {
     let test_binary = std::env::current_exe().expect("test binary path");
@@ -54,6 +57,26 @@ impl RunningBinary {
             .await
             .unwrap();
         assert!(status.success());
+    }
+
+    /// Registers `email` (with [`PASSWORD`]) and signs it in: the login's answer.
+    pub async fn sign_up(&self, client: &reqwest::Client, email: &str) -> Value {
+        let credentials = serde_json::json!({ "email": email, "password": PASSWORD });
+        let registered = client
+            .post(format!("{}/v1/users", self.base))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
+        let login = client
+            .post(format!("{}/v1/auth/login", self.base))
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), reqwest::StatusCode::CREATED);
+        login.json().await.unwrap()
     }
 
     /// Waits (at most 20 s) for the process to exit; returns whether it exited cleanly.
