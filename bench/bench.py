@@ -310,7 +310,11 @@ def wrk(script, duration, env, connections=CONNECTIONS):
                  env=dict(os.environ, BENCH_LUA=str(LUA), BENCH_THREADS=str(threads),
                           BENCH_USER_AGENT=CHROME, **env)).stdout
     summary = json.loads(output.strip().splitlines()[-1])
-    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1_000_000)
+    seconds = summary["duration_us"] / 1_000_000
+    summary["rps"] = summary["requests"] / seconds
+    # Refusals (503 overloaded, 429) are answers too, but no login: a rate of work done
+    # counts only the answers that did it.
+    summary["ok_rps"] = (summary["requests"] - summary["errors"]) / seconds
     return summary
 
 
@@ -570,10 +574,11 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
         ("refresh ≥ 0.5 × pgbench -N, no error", [refresh],
          lambda: (f"{r[refresh]['rps'] / write:.2f} ×, {r[refresh]['errors']} errors",
                   r[refresh]["rps"] >= 0.5 * write and r[refresh]["errors"] == 0)),
-        ("login ≥ 0.8 × hashing ceiling; peak RSS ≤ 64 MiB", [login],
-         lambda: (f"{r[login]['rps'] / ceiling:.2f} × ({r[login]['rps'] / argon2['parallel_per_s']:.2f} × "
-                  f"the measured parallel rate), {r[login]['peak_rss_kib'] / 1024:.1f} MiB",
-                  r[login]["rps"] >= 0.8 * ceiling and r[login]["peak_rss_kib"] <= 64 * 1024)),
+        ("login ≥ 0.8 × hashing ceiling (successful logins); peak RSS ≤ 64 MiB", [login],
+         lambda: (f"{r[login]['ok_rps'] / ceiling:.2f} × ({r[login]['ok_rps']:.1f} logins/s, "
+                  f"{r[login]['ok_rps'] / argon2['parallel_per_s']:.2f} × the measured parallel rate; "
+                  f"{r[login]['errors']} refused), {r[login]['peak_rss_kib'] / 1024:.1f} MiB",
+                  r[login]["ok_rps"] >= 0.8 * ceiling and r[login]["peak_rss_kib"] <= 64 * 1024)),
         ("1M sessions: GET and list p99 ≤ 1.5 × 10k", [get, listing, get_1m, list_1m],
          lambda: (f"GET {r[get_1m]['p99_us'] / r[get]['p99_us']:.2f} ×, "
                   f"list {r[list_1m]['p99_us'] / r[listing]['p99_us']:.2f} ×",
@@ -609,6 +614,7 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
         f"# Benchmark, store: {args.store}",
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- commit: {commit()}",
         f"- machine: {os.cpu_count()} cores ({cpu}); load generator, server and Postgres share them",
         f"- versions: {versions['rustc']}; {versions['wrk']}; Postgres {versions['postgres']} (image {versions['postgres_image']})",
         f"- command: `bench/run --store {args.store} --duration {args.duration} --warmup {args.warmup}"
@@ -640,6 +646,15 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
         "",
     ]
     return "\n".join(lines)
+
+
+def commit():
+    """The measured code's commit, marked when the tree has changes."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip() or "?"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 if __name__ == "__main__":
