@@ -64,6 +64,8 @@ pub struct SessionPolicy {
     pub access_token_ttl: TimeDelta,
     /// How long expired or revoked sessions are kept before cleanup. Default 7 days.
     pub retention: TimeDelta,
+    /// How long events are kept, whether or not their session still is. Default 400 days.
+    pub audit_retention: TimeDelta,
     /// Rows deleted per cleanup batch. Default 1000.
     pub cleanup_batch_size: u32,
     /// The attempt budgets of logins, password changes and registrations.
@@ -83,6 +85,7 @@ impl Default for SessionPolicy {
             refresh_grace: TimeDelta::seconds(30),
             access_token_ttl: TimeDelta::minutes(15),
             retention: TimeDelta::days(7),
+            audit_retention: TimeDelta::days(400),
             cleanup_batch_size: 1000,
             throttle: ThrottlePolicy::default(),
             keys: KeySchedule::default(),
@@ -121,6 +124,7 @@ mod tests {
         assert_eq!(policy.refresh_grace, TimeDelta::seconds(30));
         assert_eq!(policy.access_token_ttl, TimeDelta::minutes(15));
         assert_eq!(policy.retention, TimeDelta::days(7));
+        assert_eq!(policy.audit_retention, TimeDelta::days(400));
         assert_eq!(policy.cleanup_batch_size, 1000);
     }
 

@@ -7,13 +7,16 @@ use serde_json::{Value, json};
 use crate::support::binary::start_with;
 
 /// Each duration setting's variable at its maximum.
-const AT_MAXIMUM: [(&str, &str); 12] = [
+const AT_MAXIMUM: [(&str, &str); 15] = [
     ("SESSIONS_SESSION_LIFETIME", "400d"),
     ("SESSIONS_IDLE_TIMEOUT", "400d"),
     ("SESSIONS_ACCESS_TOKEN_TTL", "24h"),
     ("SESSIONS_REFRESH_GRACE", "5m"),
     ("SESSIONS_ACTIVITY_WRITE_INTERVAL", "1d"),
     ("SESSIONS_RETENTION", "3650d"),
+    ("SESSIONS_AUDIT_RETENTION", "3650d"),
+    ("SESSIONS_KEY_ROTATION", "400d"),
+    ("SESSIONS_JWKS_MAX_AGE", "1d"),
     ("SESSIONS_CLEANUP_INTERVAL", "30d"),
     ("SESSIONS_LOCKOUT_WINDOW", "1d"),
     ("SESSIONS_HTTP_HEADER_TIMEOUT", "10m"),

@@ -76,6 +76,7 @@ async fn a_duration_past_its_maximum_refuses_to_start_naming_the_setting() {
         ("SESSIONS_ACCESS_TOKEN_TTL", "25h", "access-token-ttl"),
         ("SESSIONS_REFRESH_GRACE", "6m", "refresh-grace"),
         ("SESSIONS_RETENTION", "3651d", "retention"),
+        ("SESSIONS_AUDIT_RETENTION", "3651d", "audit-retention"),
     ] {
         let (succeeded, stderr) = serve_with(&[(variable, value)]).await;
         assert!(!succeeded, "{variable}={value} started");

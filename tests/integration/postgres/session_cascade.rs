@@ -1,5 +1,6 @@
 //! Refresh tokens and events reference their session without a foreign key (a statement-level
-//! cascade and a reference-check trigger instead): the same guarantees, under races too.
+//! cascade of the tokens and a reference-check trigger instead): the same guarantees, under
+//! races too. Events outlive their session.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use uuid::Uuid;
 
 use crate::support::{
     fixtures::{now, started_session, stored_user},
-    postgres::{fresh_store, token_and_event_rows},
+    postgres::{fresh_store, row_count},
     store::StoreUnderTest,
 };
 
@@ -74,7 +75,7 @@ async fn moving_a_token_to_an_unknown_session_is_a_foreign_key_violation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
+async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphan_tokens() {
     const SESSIONS: u32 = 20;
     let pg = fresh_store(SESSIONS + 2).await;
     let store = StoreUnderTest::of(pg.clone());
@@ -92,6 +93,8 @@ async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
     // Each writer appends a token and an event in transactions held open a moment, over and
     // over, until its session is gone: the deletion comes once every writer has committed
     // once, while their next transactions are open.
+    // The sessions' own events (created, and revoked for the session limit).
+    let initial_events = row_count(&pg, "session_events").await;
     let first_written = Arc::new(Barrier::new(SESSIONS as usize + 1));
     let writers: Vec<_> = sessions
         .iter()
@@ -145,11 +148,21 @@ async fn writers_racing_the_deletion_of_their_sessions_leave_no_orphans() {
         .rows_affected();
     assert_eq!(deleted, u64::from(SESSIONS));
 
+    let mut written = 0;
     for writer in writers {
         let (committed, stopped_by) = writer.await.unwrap();
         assert!(committed > 0);
         assert_eq!(stopped_by.as_deref(), Some(FOREIGN_KEY_VIOLATION));
+        written += i64::from(committed);
     }
-    let orphans = token_and_event_rows(&pg).await;
-    assert_eq!(orphans, 0, "every token and event went with its session");
+    assert_eq!(
+        row_count(&pg, "refresh_tokens").await,
+        0,
+        "every token went with its session"
+    );
+    assert_eq!(
+        row_count(&pg, "session_events").await,
+        initial_events + written,
+        "every committed event stays"
+    );
 }

@@ -1,5 +1,8 @@
-//! The event store: every kind of event survives storage unchanged.
+//! The event store: every kind of event survives storage unchanged; events outlive their
+//! session and leave by their own retention.
 
+use chrono::{DateTime, TimeDelta, Utc};
+use sessions_application::ports::{CleanupBatch, EndedBy};
 use sessions_domain::{
     ProviderSlug, RevocationReason, SessionEvent, SessionEventKind, SessionId, SuspiciousKind,
 };
@@ -61,7 +64,76 @@ async fn an_unknown_session_has_no_events(store: StoreUnderTest) {
     assert!(events.is_empty());
 }
 
+async fn a_cleaned_up_sessions_events_stay(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let (ended, _) = started_session(&store, user.id, at - TimeDelta::days(40)).await;
+    let deleted = store
+        .sessions
+        .delete_ended(CleanupBatch {
+            ended_by: EndedBy::Expiry,
+            from: DateTime::<Utc>::UNIX_EPOCH,
+            before: at - TimeDelta::days(7),
+            size: 10,
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(deleted.count, 1);
+    assert_eq!(store.sessions.find(ended.id()).await.unwrap(), None);
+    let events = store.events.list_for_session(ended.id()).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, SessionEventKind::Created);
+}
+
+async fn events_leave_oldest_first_once_older_than_the_cutoff(store: StoreUnderTest) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let mut sessions = Vec::new();
+    for days_ago in [500, 450, 420, 10] {
+        let (session, _) = started_session(&store, user.id, at - TimeDelta::days(days_ago)).await;
+        sessions.push(session.id());
+    }
+    let cutoff = at - TimeDelta::days(400);
+
+    let first = store
+        .events
+        .delete_recorded_before(cutoff, 2)
+        .await
+        .unwrap();
+    let oldest_left = store.events.list_for_session(sessions[2]).await.unwrap();
+    let second = store
+        .events
+        .delete_recorded_before(cutoff, 2)
+        .await
+        .unwrap();
+
+    assert_eq!((first, second), (2, 1));
+    assert_eq!(oldest_left.len(), 1, "the oldest go first");
+    for old in &sessions[..3] {
+        assert!(
+            store
+                .events
+                .list_for_session(*old)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    assert_eq!(
+        store
+            .events
+            .list_for_session(sessions[3])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 conformance_tests!(
     every_kind_of_event_reads_back_unchanged,
     an_unknown_session_has_no_events,
+    a_cleaned_up_sessions_events_stay,
+    events_leave_oldest_first_once_older_than_the_cutoff,
 );

@@ -1,5 +1,6 @@
 //! The user repository.
 
+use chrono::TimeDelta;
 use sessions_application::ports::InsertUserError;
 use sessions_domain::{PasswordHash, SessionLimit};
 
@@ -38,7 +39,7 @@ async fn an_unknown_user_is_not_found(store: StoreUnderTest) {
     let ghost = new_user("ghost@example.com");
     assert_eq!(store.users.find_by_id(ghost.id).await.unwrap(), None);
     assert_eq!(store.users.find_by_email(&ghost.email).await.unwrap(), None);
-    assert!(!store.users.delete(ghost.id).await.unwrap());
+    assert!(!store.users.delete(ghost.id, now()).await.unwrap());
     assert!(
         !store
             .users
@@ -93,17 +94,29 @@ async fn a_session_limit_is_stored_unlimited_and_cleared(store: StoreUnderTest) 
     }
 }
 
-async fn deleting_a_user_deletes_their_sessions_tokens_and_events(store: StoreUnderTest) {
+async fn deleting_a_user_erases_their_sessions_tokens_and_events_and_records_it(
+    store: StoreUnderTest,
+) {
     let user = stored_user(&store).await;
     let (session, token) = started_session(&store, user.id, now()).await;
+    let (ended, _) = started_session(&store, user.id, now() - TimeDelta::days(40)).await;
     assert_eq!(event_types(&store, session.id()).await, ["session_created"]);
 
-    assert!(store.users.delete(user.id).await.unwrap());
+    assert!(store.users.delete(user.id, now()).await.unwrap());
 
     assert_eq!(store.sessions.find(session.id()).await.unwrap(), None);
     assert_eq!(find_token(&store, &token.hash).await, None);
-    assert!(event_types(&store, session.id()).await.is_empty());
+    for erased in [session.id(), ended.id()] {
+        assert!(event_types(&store, erased).await.is_empty());
+    }
     assert_eq!(store.users.find_by_id(user.id).await.unwrap(), None);
+    // What is left of the user in the audit trail: the one record of their deletion.
+    let left = store
+        .events
+        .delete_recorded_before(later(now(), 1), 100)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
 }
 
 conformance_tests!(
@@ -112,5 +125,5 @@ conformance_tests!(
     an_unknown_user_is_not_found,
     a_password_change_replaces_the_hash,
     a_session_limit_is_stored_unlimited_and_cleared,
-    deleting_a_user_deletes_their_sessions_tokens_and_events,
+    deleting_a_user_erases_their_sessions_tokens_and_events_and_records_it,
 );

@@ -156,12 +156,10 @@ pub async fn fresh_database() -> String {
     format!("{}/{name}", server.base_url)
 }
 
-/// How many refresh tokens and events `store` holds, together.
-pub async fn token_and_event_rows(store: &PostgresStore) -> i64 {
-    sqlx::query_scalar(
-        "SELECT (SELECT count(*) FROM refresh_tokens) + (SELECT count(*) FROM session_events)",
-    )
-    .fetch_one(store.pool())
-    .await
-    .expect("count tokens and events")
+/// How many rows `table` holds in `store`.
+pub async fn row_count(store: &PostgresStore, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .expect("count rows")
 }

@@ -178,7 +178,8 @@ pub async fn set_session_limit(
     }))
 }
 
-/// Delete a user; their sessions, tokens and events go with them.
+/// Delete a user; their sessions, tokens and events go with them, and the audit trail keeps
+/// one `user_deleted` record holding nothing but the user's id.
 #[utoipa::path(delete, path = "/v1/admin/users/{user_id}", operation_id = "admin_delete_user", tag = "admin",
     params(("user_id" = Uuid, Path, description = "User id")),
     security(("admin_token" = [])),

@@ -3,6 +3,7 @@
 //! transaction as the change they record.)
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sessions_domain::{SessionEvent, SessionId};
 
 use super::StoreError;
@@ -23,4 +24,15 @@ pub trait EventStore: Send + Sync {
     /// # Errors
     /// [`StoreError`] when the store fails; nothing is appended then.
     async fn append(&self, events: &[SessionEvent]) -> Result<(), StoreError>;
+
+    /// Deletes at most `limit` events that happened before `before`, oldest first, whether
+    /// or not their session still exists; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; batches already deleted stay deleted.
+    async fn delete_recorded_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
 }

@@ -175,8 +175,8 @@ pub trait SessionRepository: Send + Sync {
     /// [`StoreError`] when the store fails.
     async fn count_active(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
-    /// Deletes the sessions of one cleanup batch (their refresh tokens and events go with
-    /// them), in one short transaction. A session changed meanwhile may be left for the
+    /// Deletes the sessions of one cleanup batch (their refresh tokens go with them; their
+    /// events stay, for their own retention), in one short transaction. A session changed meanwhile may be left for the
     /// next cleanup run.
     ///
     /// # Errors

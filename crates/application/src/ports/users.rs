@@ -62,10 +62,11 @@ pub trait UserRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Deletes the user and, by cascade, their sessions, refresh tokens and events; returns
-    /// whether the user existed.
+    /// Deletes the user with their sessions, refresh tokens and events (the right to
+    /// erasure), and records one `user_deleted` event at `at` that holds nothing but the
+    /// user's id; returns whether the user existed.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
-    async fn delete(&self, id: UserId) -> Result<bool, StoreError>;
+    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError>;
 }

@@ -1,5 +1,6 @@
 //! Use case: delete sessions that ended (expired or revoked) longer ago than the retention,
-//! in bounded batches so that live traffic is never blocked by one huge delete; and the
+//! in bounded batches so that live traffic is never blocked by one huge delete; events
+//! older than the audit retention (whether or not their session is still kept), and the
 //! throttle's ended attempt counts and expired device tokens, likewise.
 
 use chrono::{DateTime, Utc};
@@ -18,6 +19,8 @@ pub struct CleanupReport {
     /// Delete statements run (each end time's walk ends with one that deletes less than a
     /// full batch).
     pub batches: u64,
+    /// Events deleted.
+    pub events: u64,
     /// Attempt counts and device tokens deleted.
     pub throttle_records: u64,
 }
@@ -45,6 +48,7 @@ impl Application {
         let mut report = CleanupReport {
             deleted: 0,
             batches: 0,
+            events: 0,
             throttle_records: 0,
         };
         for ended_by in [EndedBy::Expiry, EndedBy::Revocation] {
@@ -66,10 +70,15 @@ impl Application {
                 }
             }
         }
+        let events_before = sub_saturating(now, self.policy.audit_retention);
+        let events = &self.ports.storage.events;
+        report.events =
+            in_batches(size, || events.delete_recorded_before(events_before, size)).await?;
         report.throttle_records = self.delete_throttle_records(now, size).await?;
         tracing::info!(
             deleted = report.deleted,
             batches = report.batches,
+            events = report.events,
             throttle_records = report.throttle_records,
             "cleanup done"
         );
@@ -83,27 +92,31 @@ impl Application {
         now: DateTime<Utc>,
         size: u32,
     ) -> Result<u64, StoreError> {
-        let mut deleted = 0;
-        loop {
-            let batch = self.ports.storage.attempts.delete_ended(now, size).await?;
-            deleted += batch;
-            if batch < u64::from(size) {
-                break;
-            }
-        }
-        loop {
-            let batch = self
-                .ports
-                .storage
+        let storage = &self.ports.storage;
+        let attempts = in_batches(size, || storage.attempts.delete_ended(now, size)).await?;
+        let device_tokens = in_batches(size, || {
+            storage
                 .device_tokens
                 .delete_expired_device_tokens(now, size)
-                .await?;
-            deleted += batch;
-            if batch < u64::from(size) {
-                break;
-            }
+        })
+        .await?;
+        Ok(attempts + device_tokens)
+    }
+}
+
+/// Runs `batch`, which deletes at most `size` rows, until one deletes fewer; how many in all.
+async fn in_batches<Batch, Deleting>(size: u32, mut batch: Batch) -> Result<u64, StoreError>
+where
+    Batch: FnMut() -> Deleting,
+    Deleting: Future<Output = Result<u64, StoreError>>,
+{
+    let mut deleted = 0;
+    loop {
+        let count = batch().await?;
+        deleted += count;
+        if count < u64::from(size) {
+            return Ok(deleted);
         }
-        Ok(deleted)
     }
 }
 
@@ -190,12 +203,22 @@ mod tests {
             .with(eq(t0()), eq(10))
             .times(1)
             .returning(|_, _| Ok(2));
+        ports
+            .events
+            .expect_delete_recorded_before()
+            .with(eq(t0() - TimeDelta::days(400)), eq(10))
+            .times(3)
+            .returning({
+                let mut answers = [10, 10, 1].into_iter();
+                move |_, _| Ok(answers.next().unwrap_or(0))
+            });
         let report = ports.app().cleanup().await.unwrap();
         assert_eq!(
             report,
             CleanupReport {
                 deleted: 33,
                 batches: 5,
+                events: 21,
                 throttle_records: 16,
             }
         );

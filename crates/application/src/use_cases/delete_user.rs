@@ -1,4 +1,5 @@
-//! Use case: an administrator deletes a user; their sessions, tokens and events go with them.
+//! Use case: an administrator deletes a user; their sessions, tokens and events go with them,
+//! and one `user_deleted` record without personal data stays in the audit trail.
 
 use sessions_domain::UserId;
 
@@ -16,13 +17,14 @@ pub enum DeleteUserError {
 }
 
 impl Application {
-    /// Deletes `user_id` (cascading to everything of theirs).
+    /// Deletes `user_id` and everything of theirs, recording the deletion.
     ///
     /// # Errors
     /// See [`DeleteUserError`].
     #[tracing::instrument(skip_all, fields(%user_id))]
     pub async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError> {
-        if self.ports.storage.users.delete(user_id).await? {
+        let now = self.ports.clock.now();
+        if self.ports.storage.users.delete(user_id, now).await? {
             tracing::info!("user deleted");
             Ok(())
         } else {
@@ -36,7 +38,7 @@ mod tests {
     use mockall::predicate::eq;
 
     use super::*;
-    use crate::use_cases::test_support::{MockPorts, alice_id};
+    use crate::use_cases::test_support::{MockPorts, alice_id, t0};
 
     #[tokio::test]
     async fn an_existing_user_is_deleted() {
@@ -44,16 +46,16 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .with(eq(alice_id()))
+            .with(eq(alice_id()), eq(t0()))
             .times(1)
-            .returning(|_| Ok(true));
+            .returning(|_, _| Ok(true));
         ports.app().delete_user(alice_id()).await.unwrap();
     }
 
     #[tokio::test]
     async fn an_unknown_user_is_not_found() {
         let mut ports = MockPorts::new();
-        ports.users.expect_delete().returning(|_| Ok(false));
+        ports.users.expect_delete().returning(|_, _| Ok(false));
         let result = ports.app().delete_user(alice_id()).await;
         assert!(matches!(result, Err(DeleteUserError::UserNotFound)));
     }

@@ -1,4 +1,5 @@
-//! The audit trail in Postgres: appends (inside the writers' transactions) and reads.
+//! The audit trail in Postgres: appends (inside the writers' transactions), reads, and the
+//! retention's deletes.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -141,5 +142,28 @@ impl EventStore for PostgresStore {
         insert_events(&mut connection, events)
             .await
             .map_err(StoreError::new)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_recorded_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // On the cleanup's connection, as the sessions' batches: a crash that undoes a
+        // batch leaves it to the next cleanup.
+        let deleted = sqlx::query(
+            r#"
+            DELETE FROM session_events WHERE id = ANY(ARRAY(
+                SELECT id FROM session_events WHERE occurred_at < $1
+                ORDER BY occurred_at LIMIT $2))
+            "#,
+        )
+        .bind(before)
+        .bind(i64::from(limit))
+        .execute(self.cleanup_pool())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(deleted.rows_affected())
     }
 }

@@ -155,12 +155,37 @@ impl UserRepository for PostgresStore {
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
-    async fn delete(&self, id: UserId) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id.as_uuid())
-            .execute(self.pool())
-            .await
-            .map_err(StoreError::new)?;
-        Ok(result.rows_affected() == 1)
+    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        // The user first (its sessions and their refresh tokens go with it), so that an
+        // event a concurrent writer committed for one of its sessions is seen, and erased,
+        // by the events' delete after it: a statement of its own, with a later snapshot.
+        let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
+        let deleted: bool = sqlx::query_scalar(
+            r#"
+            WITH deleted AS (DELETE FROM users WHERE id = $1 RETURNING id)
+            SELECT EXISTS (SELECT FROM deleted)
+            "#,
+        )
+        .bind(id.as_uuid())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::new)?;
+        if !deleted {
+            return Ok(false);
+        }
+        sqlx::query(
+            r#"
+            WITH erased AS (DELETE FROM session_events WHERE user_id = $1)
+            INSERT INTO session_events (session_id, user_id, event_type, occurred_at)
+            VALUES (NULL, $1, 'user_deleted', $2)
+            "#,
+        )
+        .bind(id.as_uuid())
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
+        Ok(true)
     }
 }

@@ -1,6 +1,7 @@
-//! The audit trail in SQLite.
+//! The audit trail in SQLite: appends, reads, and the retention's deletes.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sessions_application::{
     event_data,
     ports::{EventStore, StoreError},
@@ -90,5 +91,24 @@ impl EventStore for SqliteStore {
             .await
             .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_recorded_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let deleted = sqlx::query(
+            "DELETE FROM session_events WHERE id IN (\
+             SELECT id FROM session_events WHERE occurred_at < ?1 \
+             ORDER BY occurred_at LIMIT ?2)",
+        )
+        .bind(micros(before))
+        .bind(i64::from(limit))
+        .execute(self.writer())
+        .await
+        .map_err(StoreError::new)?;
+        Ok(deleted.rows_affected())
     }
 }

@@ -150,12 +150,32 @@ impl UserRepository for SqliteStore {
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
-    async fn delete(&self, id: UserId) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM users WHERE id = ?1")
-            .bind(id.as_uuid().to_string())
-            .execute(self.writer())
+    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let user_id = id.as_uuid().to_string();
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        let deleted = sqlx::query("DELETE FROM users WHERE id = ?1")
+            .bind(&user_id)
+            .execute(&mut *tx)
             .await
             .map_err(StoreError::new)?;
-        Ok(result.rows_affected() == 1)
+        if deleted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM session_events WHERE user_id = ?1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
+        sqlx::query(
+            "INSERT INTO session_events (session_id, user_id, event_type, occurred_at) \
+             VALUES (NULL, ?1, 'user_deleted', ?2)",
+        )
+        .bind(&user_id)
+        .bind(micros(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
+        Ok(true)
     }
 }

@@ -197,6 +197,9 @@ pub struct Options {
     /// How long expired or revoked sessions are kept [default: 7d].
     #[arg(long, env = "SESSIONS_RETENTION", global = true)]
     pub retention: Option<SettingDuration>,
+    /// How long events are kept, whether or not their session is [default: 400d].
+    #[arg(long, env = "SESSIONS_AUDIT_RETENTION", global = true)]
+    pub audit_retention: Option<SettingDuration>,
     /// Background cleanup period, 0 = off [default: 1h].
     #[arg(long, env = "SESSIONS_CLEANUP_INTERVAL", global = true)]
     pub cleanup_interval: Option<SettingDuration>,
@@ -296,6 +299,7 @@ impl Options {
                 .activity_write_interval
                 .or(file.activity_write_interval),
             retention: self.retention.or(file.retention),
+            audit_retention: self.audit_retention.or(file.audit_retention),
             cleanup_interval: self.cleanup_interval.or(file.cleanup_interval),
             trusted_proxies: self.trusted_proxies.or(file.trusted_proxies),
             country_header: self.country_header.or(file.country_header),

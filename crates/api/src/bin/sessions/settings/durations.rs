@@ -91,6 +91,13 @@ pub const RETENTION: DurationSetting = DurationSetting {
     max: days(3650),
     zero: Zero::Allowed,
 };
+/// How long events are kept, whether or not their session is.
+pub const AUDIT_RETENTION: DurationSetting = DurationSetting {
+    name: "audit-retention",
+    default: Some(days(400)),
+    max: days(3650),
+    zero: Zero::Allowed,
+};
 /// Background cleanup period.
 pub const CLEANUP_INTERVAL: DurationSetting = DurationSetting {
     name: "cleanup-interval",
@@ -144,14 +151,17 @@ pub const METRICS_REFRESH: DurationSetting = DurationSetting {
 
 /// Every duration setting.
 #[cfg(test)]
-pub const ALL: [DurationSetting; 13] = [
+pub const ALL: [DurationSetting; 16] = [
     SESSION_LIFETIME,
     IDLE_TIMEOUT,
     ACCESS_TOKEN_TTL,
     REFRESH_GRACE,
     ACTIVITY_WRITE_INTERVAL,
     RETENTION,
+    AUDIT_RETENTION,
     CLEANUP_INTERVAL,
+    KEY_ROTATION,
+    JWKS_MAX_AGE,
     LOCKOUT_WINDOW,
     HTTP_HEADER_TIMEOUT,
     HTTP_IDLE_TIMEOUT,

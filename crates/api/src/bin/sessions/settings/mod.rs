@@ -199,6 +199,7 @@ fn session_policy(options: &Options) -> Result<SessionPolicy, InvalidSettings> {
         activity_write_interval: durations::ACTIVITY_WRITE_INTERVAL
             .required(options.activity_write_interval)?,
         retention: durations::RETENTION.required(options.retention)?,
+        audit_retention: durations::AUDIT_RETENTION.required(options.audit_retention)?,
         cleanup_batch_size: defaults.cleanup_batch_size,
         throttle: throttle_policy(options)?,
         keys: defaults.keys,
