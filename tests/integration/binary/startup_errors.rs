@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-use crate::support::binary::binary_path;
+use crate::support::binary::{binary_path, start};
 
 async fn serve_with(env: &[(&str, &str)]) -> (bool, String) {
     let data = tempfile::tempdir().unwrap();
@@ -90,4 +90,51 @@ async fn a_short_configured_secret_refuses_to_start_without_echoing_it() {
     assert!(!succeeded);
     assert!(stderr.contains("admin-token"), "{stderr}");
     assert!(!stderr.contains("admin-password-1"), "{stderr}");
+}
+
+#[tokio::test]
+async fn another_master_key_over_existing_signing_keys_stops_the_start_and_makes_none() {
+    let data = tempfile::tempdir().unwrap();
+    let first = start(data.path()).await;
+    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", first.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    first.terminate().await;
+    assert!(first.wait().await);
+
+    let output = tokio::time::timeout(
+        Duration::from_secs(30),
+        Command::new(binary_path())
+            .arg("serve")
+            .env_remove("DATABASE_URL")
+            .env("SESSIONS_BIND", "127.0.0.1:0")
+            .env("SESSIONS_DATA_DIR", data.path())
+            .env("SESSIONS_MASTER_KEY", "17".repeat(32))
+            .output(),
+    )
+    .await
+    .expect("the binary stops by itself")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("signing keys"), "{stderr}");
+    assert!(
+        !stderr.contains(&"17".repeat(32)),
+        "the key is echoed: {stderr}"
+    );
+
+    // The keys in the store are the same ones: none was made under the wrong key.
+    let again = start(data.path()).await;
+    let unchanged = reqwest::get(format!("{}/.well-known/jwks.json", again.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(unchanged, jwks);
+    again.terminate().await;
+    assert!(again.wait().await);
 }
