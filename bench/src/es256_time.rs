@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     );
     let now = Utc::now();
     let lifetime = KeyLifetime {
-        generation: KeyGeneration::new(1),
+        generation: KeyGeneration::FIRST,
         created_at: now,
         activates_at: now,
     };

@@ -25,8 +25,8 @@ use sessions_application::{
 };
 use sessions_domain::{CountryCode, Location, Password, PasswordHash, SessionPolicy};
 use sessions_infrastructure::{
-    Argon2Cost, Argon2Hasher, Batching, LegacyKeys, MasterKey, SigningKeyRing, SystemClock,
-    TokenIssuer, UapDeviceParser, UuidV7Generator, postgres::PostgresStore, sqlite::SqliteStore,
+    Argon2Cost, Argon2Hasher, Batching, SystemClock, UapDeviceParser, UuidV7Generator,
+    postgres::PostgresStore, sqlite::SqliteStore,
 };
 use tokio::{net::TcpListener, sync::oneshot};
 
@@ -181,15 +181,7 @@ async fn serve_over<S: Storage + 'static>(
         hashes: Arc::clone(&hashes),
     };
     // One master key for every test server: servers sharing a database open each other's keys.
-    let master_key = MasterKey::parse(&"5e".repeat(32)).unwrap();
-    let keys = Arc::new(SigningKeyRing::new(
-        master_key,
-        TokenIssuer {
-            issuer: "sessions".into(),
-            audience: None,
-        },
-        LegacyKeys::none(),
-    ));
+    let keys = super::app::key_ring(&"5e".repeat(32));
     let application = Application::new(
         Ports {
             storage: StoragePorts::of(store),

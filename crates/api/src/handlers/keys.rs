@@ -9,7 +9,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sessions_application::use_cases::{KeyGenerationView, KeyState};
+use sessions_application::use_cases::KeyGenerationView;
 use utoipa::ToSchema;
 
 use crate::{
@@ -108,12 +108,7 @@ impl From<KeyGenerationView> for KeyGenerationBody {
         Self {
             generation: view.lifetime.generation.get(),
             kid: view.kid,
-            state: match view.state {
-                KeyState::Pending => "pending",
-                KeyState::Signing => "signing",
-                KeyState::Verifying => "verifying",
-                KeyState::Expired => "expired",
-            },
+            state: view.state.as_str(),
             created_at: view.lifetime.created_at,
             activates_at: view.lifetime.activates_at,
             retires_at: view.retires_at,

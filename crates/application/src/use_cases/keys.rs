@@ -33,6 +33,18 @@ pub enum KeyState {
     Expired,
 }
 
+impl KeyState {
+    /// Stable `snake_case` name, as the API and the command line show it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Signing => "signing",
+            Self::Verifying => "verifying",
+            Self::Expired => "expired",
+        }
+    }
+}
+
 /// A generation as operators see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyGenerationView {

@@ -160,17 +160,12 @@ impl UserRepository for PostgresStore {
         // event a concurrent writer committed for one of its sessions is seen, and erased,
         // by the events' delete after it: a statement of its own, with a later snapshot.
         let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
-        let deleted: bool = sqlx::query_scalar(
-            r#"
-            WITH deleted AS (DELETE FROM users WHERE id = $1 RETURNING id)
-            SELECT EXISTS (SELECT FROM deleted)
-            "#,
-        )
-        .bind(id.as_uuid())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::new)?;
-        if !deleted {
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
+        if deleted.rows_affected() == 0 {
             return Ok(false);
         }
         sqlx::query(

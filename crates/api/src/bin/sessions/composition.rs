@@ -190,10 +190,10 @@ pub async fn keys(settings: Settings, action: KeysCommand) -> Result<(), Startup
     println!("generation\tkid\tstate\tcreated_at\tactivates_at\tretires_at");
     for key in app.list_keys().await? {
         println!(
-            "{}\t{}\t{:?}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}",
             key.lifetime.generation.get(),
             key.kid,
-            key.state,
+            key.state.as_str(),
             key.lifetime.created_at.to_rfc3339(),
             key.lifetime.activates_at.to_rfc3339(),
             key.retires_at
