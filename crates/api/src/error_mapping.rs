@@ -7,8 +7,8 @@ use sessions_application::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, ChangePasswordError, CleanupError, DeleteUserError, GetSessionError,
         IntrospectError, KeysError, ListEventsError, ListSessionsError, LoginError, LogoutError,
-        RefreshError, RegisterError, RevokeOtherSessionsError, RevokeSessionError,
-        SetSessionLimitError, TrustError,
+        RefreshError, RegisterError, RevokeIncidentError, RevokeOtherSessionsError,
+        RevokeSessionError, SetSessionLimitError, TrustError,
     },
 };
 
@@ -254,6 +254,17 @@ impl From<AdminRevokeSessionError> for ApiError {
             AdminRevokeSessionError::NotFound => ApiError::session_not_found(),
             AdminRevokeSessionError::Contended => ApiError::contended(),
             AdminRevokeSessionError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<RevokeIncidentError> for ApiError {
+    fn from(error: RevokeIncidentError) -> Self {
+        match error {
+            RevokeIncidentError::EmptyFilter => ApiError::invalid(
+                "at least one of ip, country, device, user_ids, created_after, created_before, provider is required",
+            ),
+            RevokeIncidentError::Store(error) => error.into(),
         }
     }
 }

@@ -311,14 +311,14 @@ async fn trusting_an_inactive_session_is_409_session_inactive() {
         .returning(|_, _| Ok(authenticated()));
     service
         .expect_set_trusted()
-        .withf(|user, current, target, trusted| {
+        .withf(|user, current, target, trusted, _caller| {
             *user == UserId::from_uuid(Uuid::from_u128(2))
                 && *current == Some(SessionId::from_uuid(Uuid::from_u128(1)))
                 && target.as_uuid() == Uuid::from_u128(9)
                 && *trusted
         })
         .times(1)
-        .returning(|_, _, _, _| {
+        .returning(|_, _, _, _, _| {
             Err(TrustError::SessionInactive(SessionInactive {
                 status: SessionStatus::Expired,
             }))

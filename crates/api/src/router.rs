@@ -22,10 +22,11 @@ use tower::util::MapRequestLayer;
 
 use crate::{
     handlers::{
-        admin_sessions, admin_users, auth, events, health, introspect, keys, sessions, users,
+        admin_events, admin_incidents, admin_sessions, admin_users, auth, events, health,
+        introspect, keys, sessions, users,
     },
     http_metrics,
-    openapi::{ApiDoc, add_common_responses},
+    openapi::{ApiDoc, add_common_responses, require_an_incident_condition},
     problem::ApiError,
     security_headers::{sanitize_request_id, with_security_headers},
     state::AppState,
@@ -48,6 +49,10 @@ fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::get, sessions::revoke))
         .routes(routes!(sessions::trust, sessions::untrust))
         .routes(routes!(events::list))
+        .routes(routes!(events::mine))
+        .routes(routes!(admin_events::search))
+        .routes(routes!(admin_events::export))
+        .routes(routes!(admin_incidents::revoke))
         .routes(routes!(introspect::introspect))
         .routes(routes!(
             admin_users::list_sessions,
@@ -62,6 +67,7 @@ fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(keys::jwks))
         .split_for_parts();
     add_common_responses(&mut document);
+    require_an_incident_condition(&mut document);
     (routes, document)
 }
 

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 use sessions_domain::{
-    ProviderSlug, RevocationReason, SessionEventKind, SessionId, SuspiciousKind, UserAgent,
+    AccountEventKind, AuditEventKind, Email, ProviderSlug, RevocationReason, SessionEventKind,
+    SessionId, SuspiciousKind, UserAgent,
 };
 use uuid::Uuid;
 
@@ -45,6 +46,50 @@ pub fn to_data(kind: &SessionEventKind) -> Value {
             json!({ "ip": ip.to_string(), "user_agent": user_agent.as_ref().map(UserAgent::as_str) })
         }
     }
+}
+
+/// The fields of an account event kind, e.g. `{"account": "…"}` for a failed sign-in to an
+/// address that names no account.
+pub fn account_to_data(kind: &AccountEventKind) -> Value {
+    match kind {
+        AccountEventKind::LoginFailed {
+            unknown_account: Some(email),
+        } => json!({ "account": email.as_str() }),
+        AccountEventKind::LoginFailed {
+            unknown_account: None,
+        }
+        | AccountEventKind::PasswordChanged
+        | AccountEventKind::UserDeleted => Value::Object(Map::new()),
+    }
+}
+
+/// The fields of any event kind of the trail.
+pub fn audit_to_data(kind: &AuditEventKind) -> Value {
+    match kind {
+        AuditEventKind::Session(kind) => to_data(kind),
+        AuditEventKind::Account(kind) => account_to_data(kind),
+    }
+}
+
+/// Reads any event kind of the trail back from its type name and data.
+///
+/// # Errors
+/// [`InvalidEventData`] for an unknown type or missing/malformed fields.
+pub fn audit_from_data(event_type: &str, data: &Value) -> Result<AuditEventKind, InvalidEventData> {
+    Ok(AuditEventKind::Account(match event_type {
+        "login_failed" => AccountEventKind::LoginFailed {
+            unknown_account: match data.get("account").and_then(Value::as_str) {
+                Some(account) => Some(Email::parse(account).map_err(|_| InvalidEventData {
+                    event_type: event_type.to_owned(),
+                    detail: "account",
+                })?),
+                None => None,
+            },
+        },
+        "password_changed" => AccountEventKind::PasswordChanged,
+        "user_deleted" => AccountEventKind::UserDeleted,
+        _ => return from_data(event_type, data).map(AuditEventKind::Session),
+    }))
 }
 
 /// Reads an event kind back from its type name and data.
@@ -156,6 +201,46 @@ mod tests {
         for kind in every_kind() {
             let data = to_data(&kind);
             assert_eq!(from_data(kind.type_name(), &data), Ok(kind));
+        }
+    }
+
+    #[test]
+    fn every_account_event_kind_reads_back_from_its_data() {
+        for kind in [
+            AccountEventKind::LoginFailed {
+                unknown_account: None,
+            },
+            AccountEventKind::LoginFailed {
+                unknown_account: Email::parse("nobody@example.com").ok(),
+            },
+            AccountEventKind::PasswordChanged,
+            AccountEventKind::UserDeleted,
+        ] {
+            let kind = AuditEventKind::Account(kind);
+            let data = audit_to_data(&kind);
+            assert_eq!(audit_from_data(kind.type_name(), &data), Ok(kind));
+        }
+        for kind in every_kind() {
+            let kind = AuditEventKind::Session(kind);
+            assert_eq!(
+                audit_from_data(kind.type_name(), &audit_to_data(&kind)),
+                Ok(kind)
+            );
+        }
+    }
+
+    #[test]
+    fn every_documented_type_name_is_one_an_event_has() {
+        let mut names: Vec<&str> = every_kind()
+            .iter()
+            .map(SessionEventKind::type_name)
+            .collect();
+        names.extend(["login_failed", "password_changed", "user_deleted"]);
+        for name in AuditEventKind::TYPE_NAMES {
+            assert!(names.contains(&name), "{name}");
+        }
+        for name in names {
+            assert!(AuditEventKind::TYPE_NAMES.contains(&name), "{name}");
         }
     }
 

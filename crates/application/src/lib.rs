@@ -18,7 +18,7 @@ pub mod use_cases;
 mod view;
 
 pub use application::{Application, Ports};
-pub use client::ClientContext;
+pub use client::{Caller, ClientContext};
 pub use pagination::{InvalidCursor, InvalidPageSize, PageSize, SessionCursor, SessionPage};
 #[cfg(feature = "mock")]
 pub use service::MockSessionService;

@@ -5,10 +5,10 @@
 //! lands on a session revoked meanwhile.
 
 use chrono::{DateTime, Utc};
-use sessions_domain::{Session, SessionEvent, SessionId};
+use sessions_domain::{Actor, Session, SessionEvent, SessionId};
 
 use crate::{
-    Application,
+    Application, ClientContext,
     ports::{StoreError, WriteError},
 };
 
@@ -81,11 +81,14 @@ pub(crate) enum MutationError {
 
 impl Application {
     /// Loads the session, applies `decide` at the current time and stores the result,
-    /// retrying on concurrent modification. Returns the (possibly changed) session and the
+    /// retrying on concurrent modification; the events of the change name `actor`, acting
+    /// from `client`, as their cause. Returns the (possibly changed) session and the
     /// decision's value.
     pub(crate) async fn mutate_session<T, E>(
         &self,
         id: SessionId,
+        actor: Actor,
+        client: Option<&ClientContext>,
         mut decide: impl FnMut(&mut Session, DateTime<Utc>) -> Result<Change<T>, E> + Send,
     ) -> Result<(Session, T), E>
     where
@@ -101,7 +104,13 @@ impl Application {
                 .await
                 .map_err(MutationError::from)?
                 .ok_or(MutationError::NotFound)?;
-            let change = decide(&mut session, now)?;
+            let mut change = decide(&mut session, now)?;
+            if !change.events.is_empty() {
+                let cause = self.cause(actor, client, None);
+                for event in &mut change.events {
+                    event.cause.clone_from(&cause);
+                }
+            }
             let sessions = &self.ports.storage.sessions;
             let stored = match change.write {
                 Write::Nothing => return Ok((session, change.value)),

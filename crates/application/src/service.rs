@@ -4,20 +4,20 @@
 
 use async_trait::async_trait;
 use sessions_domain::{
-    RevocationReason, Session, SessionEvent, SessionId, SessionLimit, User, UserId,
+    RevocationReason, Session, SessionFilter, SessionId, SessionLimit, User, UserId,
 };
 
 use crate::{
-    Application, ClientContext, SecretToken, SessionPage, SessionView, TokenPair,
-    ports::{PublicSigningKey, StoreError},
+    Application, Caller, ClientContext, SecretToken, SessionPage, SessionView, TokenPair,
+    ports::{EventFilter, PublicSigningKey, StoreError},
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, Authenticated, ChangePasswordError, CleanupError, CleanupReport,
-        Credentials, DeleteUserError, GetSessionError, IntrospectError, IntrospectRequest,
-        Introspection, KeyGenerationView, KeysError, ListEventsError, ListSessionsError, LoggedIn,
-        LoginError, LogoutError, PasswordChange, RefreshError, RegisterError, Registration,
-        RevokeOtherSessionsError, RevokeSessionError, SessionListing, SetSessionLimitError,
-        TrustError,
+        Credentials, DeleteUserError, EventPage, EventPaging, GetSessionError, IncidentOutcome,
+        IntrospectError, IntrospectRequest, Introspection, KeyGenerationView, KeysError,
+        ListEventsError, ListSessionsError, LoggedIn, LoginError, LogoutError, PasswordChange,
+        RefreshError, RegisterError, Registration, RevokeIncidentError, RevokeOtherSessionsError,
+        RevokeSessionError, SessionListing, SetSessionLimitError, TrustError,
     },
 };
 
@@ -47,12 +47,13 @@ pub trait SessionService: Send + Sync {
         client: &ClientContext,
     ) -> Result<Authenticated, AuthenticateError>;
     fn recognizes_access_token(&self, token: &str) -> bool;
-    async fn logout(&self, session_id: SessionId) -> Result<(), LogoutError>;
+    async fn logout(&self, session_id: SessionId, caller: &Caller) -> Result<(), LogoutError>;
     async fn change_password(
         &self,
         user_id: UserId,
         current_session: SessionId,
         change: PasswordChange,
+        caller: &Caller,
     ) -> Result<u64, ChangePasswordError>;
     async fn list_sessions(
         &self,
@@ -69,11 +70,13 @@ pub trait SessionService: Send + Sync {
         &self,
         user_id: UserId,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), RevokeSessionError>;
     async fn revoke_other_sessions(
         &self,
         user_id: UserId,
         current: SessionId,
+        caller: &Caller,
     ) -> Result<u64, RevokeOtherSessionsError>;
     async fn set_trusted(
         &self,
@@ -81,12 +84,35 @@ pub trait SessionService: Send + Sync {
         current: Option<SessionId>,
         session_id: SessionId,
         trusted: bool,
+        caller: &Caller,
     ) -> Result<SessionView, TrustError>;
     async fn list_events(
         &self,
         user_id: UserId,
         session_id: SessionId,
-    ) -> Result<Vec<SessionEvent>, ListEventsError>;
+        paging: EventPaging,
+    ) -> Result<EventPage, ListEventsError>;
+    async fn search_events(
+        &self,
+        filter: EventFilter,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError>;
+    async fn export_events(
+        &self,
+        filter: EventFilter,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError>;
+    async fn list_user_events(
+        &self,
+        user_id: UserId,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError>;
+    async fn revoke_incident(
+        &self,
+        filter: SessionFilter,
+        dry_run: bool,
+        caller: &Caller,
+    ) -> Result<IncidentOutcome, RevokeIncidentError>;
     async fn introspect(
         &self,
         request: IntrospectRequest,
@@ -100,17 +126,19 @@ pub trait SessionService: Send + Sync {
         &self,
         user_id: UserId,
         reason: Option<RevocationReason>,
+        caller: &Caller,
     ) -> Result<u64, AdminRevokeUserSessionsError>;
     async fn admin_revoke_session(
         &self,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), AdminRevokeSessionError>;
     async fn set_session_limit(
         &self,
         user_id: UserId,
         max_sessions: Option<u32>,
     ) -> Result<Option<SessionLimit>, SetSessionLimitError>;
-    async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError>;
+    async fn delete_user(&self, user_id: UserId, caller: &Caller) -> Result<(), DeleteUserError>;
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError>;
     async fn check_ready(&self) -> Result<(), StoreError>;
     async fn count_active_sessions(&self) -> Result<u64, StoreError>;
@@ -152,16 +180,17 @@ impl SessionService for Application {
     fn recognizes_access_token(&self, token: &str) -> bool {
         Application::recognizes_access_token(self, token)
     }
-    async fn logout(&self, session_id: SessionId) -> Result<(), LogoutError> {
-        Application::logout(self, session_id).await
+    async fn logout(&self, session_id: SessionId, caller: &Caller) -> Result<(), LogoutError> {
+        Application::logout(self, session_id, caller).await
     }
     async fn change_password(
         &self,
         user_id: UserId,
         current_session: SessionId,
         change: PasswordChange,
+        caller: &Caller,
     ) -> Result<u64, ChangePasswordError> {
-        Application::change_password(self, user_id, current_session, change).await
+        Application::change_password(self, user_id, current_session, change, caller).await
     }
     async fn list_sessions(
         &self,
@@ -182,15 +211,17 @@ impl SessionService for Application {
         &self,
         user_id: UserId,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), RevokeSessionError> {
-        Application::revoke_session(self, user_id, session_id).await
+        Application::revoke_session(self, user_id, session_id, caller).await
     }
     async fn revoke_other_sessions(
         &self,
         user_id: UserId,
         current: SessionId,
+        caller: &Caller,
     ) -> Result<u64, RevokeOtherSessionsError> {
-        Application::revoke_other_sessions(self, user_id, current).await
+        Application::revoke_other_sessions(self, user_id, current, caller).await
     }
     async fn set_trusted(
         &self,
@@ -198,15 +229,46 @@ impl SessionService for Application {
         current: Option<SessionId>,
         session_id: SessionId,
         trusted: bool,
+        caller: &Caller,
     ) -> Result<SessionView, TrustError> {
-        Application::set_trusted(self, user_id, current, session_id, trusted).await
+        Application::set_trusted(self, user_id, current, session_id, trusted, caller).await
     }
     async fn list_events(
         &self,
         user_id: UserId,
         session_id: SessionId,
-    ) -> Result<Vec<SessionEvent>, ListEventsError> {
-        Application::list_events(self, user_id, session_id).await
+        paging: EventPaging,
+    ) -> Result<EventPage, ListEventsError> {
+        Application::list_events(self, user_id, session_id, paging).await
+    }
+    async fn search_events(
+        &self,
+        filter: EventFilter,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError> {
+        Application::search_events(self, filter, paging).await
+    }
+    async fn export_events(
+        &self,
+        filter: EventFilter,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError> {
+        Application::export_events(self, filter, paging).await
+    }
+    async fn list_user_events(
+        &self,
+        user_id: UserId,
+        paging: EventPaging,
+    ) -> Result<EventPage, StoreError> {
+        Application::list_user_events(self, user_id, paging).await
+    }
+    async fn revoke_incident(
+        &self,
+        filter: SessionFilter,
+        dry_run: bool,
+        caller: &Caller,
+    ) -> Result<IncidentOutcome, RevokeIncidentError> {
+        Application::revoke_incident(self, filter, dry_run, caller).await
     }
     async fn introspect(
         &self,
@@ -225,14 +287,16 @@ impl SessionService for Application {
         &self,
         user_id: UserId,
         reason: Option<RevocationReason>,
+        caller: &Caller,
     ) -> Result<u64, AdminRevokeUserSessionsError> {
-        Application::admin_revoke_user_sessions(self, user_id, reason).await
+        Application::admin_revoke_user_sessions(self, user_id, reason, caller).await
     }
     async fn admin_revoke_session(
         &self,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), AdminRevokeSessionError> {
-        Application::admin_revoke_session(self, session_id).await
+        Application::admin_revoke_session(self, session_id, caller).await
     }
     async fn set_session_limit(
         &self,
@@ -241,8 +305,8 @@ impl SessionService for Application {
     ) -> Result<Option<SessionLimit>, SetSessionLimitError> {
         Application::set_session_limit(self, user_id, max_sessions).await
     }
-    async fn delete_user(&self, user_id: UserId) -> Result<(), DeleteUserError> {
-        Application::delete_user(self, user_id).await
+    async fn delete_user(&self, user_id: UserId, caller: &Caller) -> Result<(), DeleteUserError> {
+        Application::delete_user(self, user_id, caller).await
     }
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError> {
         Application::cleanup(self).await

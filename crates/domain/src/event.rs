@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use crate::{ProviderSlug, RevocationReason, SessionId, UserAgent, UserId};
+use crate::{Cause, ProviderSlug, RevocationReason, SessionId, UserAgent, UserId};
 
 /// Something that happened to a session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub struct SessionEvent {
     pub at: DateTime<Utc>,
     /// What.
     pub kind: SessionEventKind,
+    /// Who, from where: the service itself until the application names the caller.
+    pub cause: Cause,
 }
 
 /// Which suspicious signal a request showed.
@@ -133,12 +135,14 @@ impl SessionEventKind {
 }
 
 impl SessionEvent {
-    /// The revocation of a session evicted to make room for `evicted_by`.
+    /// The revocation of a session evicted to make room for `evicted_by`, caused as the
+    /// sign-in that started it.
     pub fn evicted(
         session_id: SessionId,
         user_id: UserId,
         evicted_by: SessionId,
         at: DateTime<Utc>,
+        cause: Cause,
     ) -> Self {
         Self {
             session_id,
@@ -148,6 +152,7 @@ impl SessionEvent {
                 reason: RevocationReason::SessionLimit,
                 evicted_by: Some(evicted_by),
             },
+            cause,
         }
     }
 
@@ -157,6 +162,7 @@ impl SessionEvent {
         user_id: UserId,
         reason: RevocationReason,
         at: DateTime<Utc>,
+        cause: Cause,
     ) -> Self {
         Self {
             session_id,
@@ -166,6 +172,7 @@ impl SessionEvent {
                 reason,
                 evicted_by: None,
             },
+            cause,
         }
     }
 }

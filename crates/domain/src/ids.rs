@@ -46,3 +46,8 @@ uuid_id!(
     /// Identifies a device token: a browser or app that has signed in to an account before.
     DeviceTokenId
 );
+uuid_id!(
+    /// Identifies one incident response: an administrator's revocation of every session
+    /// matching a filter, named by each revocation event it recorded.
+    IncidentId
+);

@@ -5,12 +5,14 @@
 //! signing keys' lifecycle and the domain events. No I/O and no clock:
 //! every rule takes `now` as an argument.
 
+mod audit;
 mod device;
 mod device_token;
 mod email;
 mod event;
 mod eviction;
 mod ids;
+mod incident;
 mod location;
 mod network;
 mod password;
@@ -25,12 +27,18 @@ mod time;
 mod user;
 mod user_agent;
 
+pub use audit::{
+    AccountEvent, AccountEventKind, Actor, AuditEventKind, Cause, Origin, RecordedEvent,
+};
 pub use device::{DeviceFingerprint, DeviceInfo, DeviceKind, ParsedDevice};
 pub use device_token::DeviceToken;
 pub use email::{Email, InvalidEmail};
 pub use event::{SessionEvent, SessionEventKind, SuspiciousKind};
 pub use eviction::{EvictionCandidate, choose_evictions};
-pub use ids::{DeviceTokenId, RefreshTokenId, SessionId, UserId};
+pub use ids::{DeviceTokenId, IncidentId, RefreshTokenId, SessionId, UserId};
+pub use incident::SessionFilter;
+/// An IP network (an address and a prefix length), as incident filters and searches name them.
+pub use ipnetwork::IpNetwork;
 pub use location::{CountryCode, InvalidCountryCode, Location};
 pub use network::{NetworkRelation, network_relation};
 pub use password::{InvalidPassword, Password, PasswordHash};

@@ -9,6 +9,7 @@ mod clock;
 mod coalescing;
 mod corrupt_row;
 mod device_parser;
+mod event_record;
 mod geolocation;
 mod ids;
 mod keys;

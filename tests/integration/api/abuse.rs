@@ -6,37 +6,11 @@
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
+use super::on_both_stores;
 use crate::support::server::{
-    CHROME_ON_MACOS, PASSWORD, ServerOptions, TestServer, expect_problem, second_store,
-    spawn_server, spawn_server_on, spawn_sqlite_server,
+    CHROME_ON_MACOS, FIREFOX_ON_WINDOWS, PASSWORD, ServerOptions, TestServer, expect_problem,
+    second_store, spawn_server, spawn_server_on, spawn_sqlite_server,
 };
-
-/// Declares, for each test body `async fn name(server: TestServer)`, one test on a server
-/// over Postgres and one over SQLite.
-macro_rules! on_both_stores {
-    ($($test:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(crate::support::server::spawn_server(&crate::support::server::ServerOptions::default()).await)
-                        .await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(
-                        crate::support::server::spawn_sqlite_server(&crate::support::server::ServerOptions::default()).await,
-                    )
-                    .await;
-                }
-            )*
-        }
-    };
-}
 
 /// A login of `email` with `password` from `ip`, presenting `device_token` if given.
 async fn login(
@@ -230,30 +204,19 @@ async fn registrations_are_limited_per_network(server: TestServer) {
     expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
-async fn refresh_from(server: &TestServer, token: &str, ip: &str, user_agent: &str) -> Response {
-    server
-        .client
-        .post(server.url("/v1/auth/refresh"))
-        .header("user-agent", user_agent)
-        .header("x-forwarded-for", ip)
-        .json(&json!({ "refresh_token": token }))
-        .send()
-        .await
-        .unwrap()
-}
-
-const FIREFOX_ON_WINDOWS: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
-
 async fn a_grace_replay_is_honoured_and_recorded_only_for_the_client_that_rotated(
     server: TestServer,
 ) {
     let owner = server.user("replay@example.com").await;
     // The owner's two tabs refresh at once: the second is a replay from the same client.
-    let first = refresh_from(&server, &owner.refresh, "203.0.113.7", CHROME_ON_MACOS).await;
+    let first = server
+        .refresh_from(&owner.refresh, "203.0.113.7", CHROME_ON_MACOS)
+        .await;
     assert_eq!(first.status(), StatusCode::OK);
     let first: Value = first.json().await.unwrap();
-    let replay = refresh_from(&server, &owner.refresh, "203.0.113.99", CHROME_ON_MACOS).await;
+    let replay = server
+        .refresh_from(&owner.refresh, "203.0.113.99", CHROME_ON_MACOS)
+        .await;
     assert_eq!(replay.status(), StatusCode::OK);
     let replay: Value = replay.json().await.unwrap();
     assert_eq!(replay["refresh_token"], first["refresh_token"]);
@@ -266,18 +229,26 @@ async fn a_grace_replay_is_honoured_and_recorded_only_for_the_client_that_rotate
     assert_eq!(replayed["data"]["user_agent"], CHROME_ON_MACOS);
 
     // A thief replays the same used token from elsewhere, inside the window: reuse.
-    let stolen = refresh_from(&server, &owner.refresh, "198.51.100.66", FIREFOX_ON_WINDOWS).await;
+    let stolen = server
+        .refresh_from(&owner.refresh, "198.51.100.66", FIREFOX_ON_WINDOWS)
+        .await;
     expect_problem(stolen, StatusCode::UNAUTHORIZED, "refresh_token_reuse").await;
     let successor = first["refresh_token"].as_str().unwrap();
-    let after = refresh_from(&server, successor, "203.0.113.7", CHROME_ON_MACOS).await;
+    let after = server
+        .refresh_from(successor, "203.0.113.7", CHROME_ON_MACOS)
+        .await;
     expect_problem(after, StatusCode::UNAUTHORIZED, "session_revoked").await;
 }
 
 async fn a_grace_replay_with_another_browser_on_the_same_network_revokes(server: TestServer) {
     let owner = server.user("browser@example.com").await;
-    let first = refresh_from(&server, &owner.refresh, "203.0.113.7", CHROME_ON_MACOS).await;
+    let first = server
+        .refresh_from(&owner.refresh, "203.0.113.7", CHROME_ON_MACOS)
+        .await;
     assert_eq!(first.status(), StatusCode::OK);
-    let other = refresh_from(&server, &owner.refresh, "203.0.113.7", FIREFOX_ON_WINDOWS).await;
+    let other = server
+        .refresh_from(&owner.refresh, "203.0.113.7", FIREFOX_ON_WINDOWS)
+        .await;
     expect_problem(other, StatusCode::UNAUTHORIZED, "refresh_token_reuse").await;
 }
 

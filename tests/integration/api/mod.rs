@@ -3,6 +3,7 @@
 
 mod abuse;
 mod admin;
+mod audit;
 mod auth;
 mod enrichment;
 mod headers;
@@ -10,3 +11,31 @@ mod introspect;
 mod malformed;
 mod operations;
 mod sessions;
+
+/// Declares, for each test body `async fn name(server: TestServer)`, one test on a server
+/// over Postgres and one over SQLite.
+macro_rules! on_both_stores {
+    ($($test:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(crate::support::server::spawn_server(&crate::support::server::ServerOptions::default()).await)
+                        .await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(
+                        crate::support::server::spawn_sqlite_server(&crate::support::server::ServerOptions::default()).await,
+                    )
+                    .await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_stores;

@@ -2,6 +2,7 @@
 //! set-based cascade from sessions to their tokens and events, and a long outage.
 
 mod cleanup_at_volume;
+mod event_plans;
 mod outage;
 mod query_plans;
 mod schema;

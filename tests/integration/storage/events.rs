@@ -4,12 +4,13 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sessions_application::ports::{CleanupBatch, EndedBy};
 use sessions_domain::{
-    ProviderSlug, RevocationReason, SessionEvent, SessionEventKind, SessionId, SuspiciousKind,
+    Actor, AuditEventKind, Cause, DeviceInfo, IncidentId, Location, Origin, ProviderSlug,
+    RevocationReason, SessionEvent, SessionEventKind, SessionId, SuspiciousKind, UserAgent,
 };
 
 use super::conformance_tests;
 use crate::support::{
-    fixtures::{later, now, started_session, stored_user},
+    fixtures::{events_of, later, now, started_session, stored_user},
     store::StoreUnderTest,
 };
 
@@ -37,6 +38,34 @@ async fn every_kind_of_event_reads_back_unchanged(store: StoreUnderTest) {
             evicted_by: Some(SessionId::from_uuid(uuid::Uuid::now_v7())),
         },
     ];
+    let causes = [
+        Cause::SYSTEM,
+        Cause {
+            actor: Actor::Admin,
+            origin: Some(Origin {
+                ip: "2001:db8::5".parse().unwrap(),
+                user_agent: UserAgent::from_header("curl/8.5"),
+                device: Some(DeviceInfo::new("curl 8.5".into())),
+                location: Location::parse_display("Lisbon, PT"),
+            }),
+            incident: Some(IncidentId::from_uuid(uuid::Uuid::now_v7())),
+        },
+        Cause {
+            actor: Actor::session(session.id()),
+            origin: Some(Origin {
+                ip: "198.51.100.9".parse().unwrap(),
+                user_agent: None,
+                device: None,
+                location: None,
+            }),
+            incident: None,
+        },
+        Cause {
+            actor: Actor::Service,
+            origin: None,
+            incident: None,
+        },
+    ];
     let events: Vec<SessionEvent> = kinds
         .into_iter()
         .enumerate()
@@ -45,22 +74,34 @@ async fn every_kind_of_event_reads_back_unchanged(store: StoreUnderTest) {
             user_id: user.id,
             at: later(now(), i64::try_from(n).unwrap()),
             kind,
+            cause: causes[n % causes.len()].clone(),
         })
         .collect();
     store.sessions.save(&session, &events).await.unwrap();
 
-    let stored = store.events.list_for_session(session.id()).await.unwrap();
+    let stored = events_of(&store, session.id()).await;
 
-    assert_eq!(stored[0].kind, SessionEventKind::Created);
-    assert_eq!(stored[1..], events[..]);
+    assert_eq!(
+        stored[0].kind,
+        AuditEventKind::Session(SessionEventKind::Created)
+    );
+    assert_eq!(stored.len(), events.len() + 1);
+    for (stored, written) in stored[1..].iter().zip(&events) {
+        assert_eq!(stored.session_id, Some(written.session_id));
+        assert_eq!(stored.user_id, Some(written.user_id));
+        assert_eq!(stored.at, written.at);
+        assert_eq!(stored.kind, AuditEventKind::Session(written.kind.clone()));
+        assert_eq!(stored.cause, written.cause);
+    }
+    assert!(
+        stored
+            .windows(2)
+            .all(|pair| pair[0].sequence < pair[1].sequence)
+    );
 }
 
 async fn an_unknown_session_has_no_events(store: StoreUnderTest) {
-    let events = store
-        .events
-        .list_for_session(SessionId::from_uuid(uuid::Uuid::now_v7()))
-        .await
-        .unwrap();
+    let events = events_of(&store, SessionId::from_uuid(uuid::Uuid::now_v7())).await;
     assert!(events.is_empty());
 }
 
@@ -81,9 +122,12 @@ async fn a_cleaned_up_sessions_events_stay(store: StoreUnderTest) {
 
     assert_eq!(deleted.count, 1);
     assert_eq!(store.sessions.find(ended.id()).await.unwrap(), None);
-    let events = store.events.list_for_session(ended.id()).await.unwrap();
+    let events = events_of(&store, ended.id()).await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, SessionEventKind::Created);
+    assert_eq!(
+        events[0].kind,
+        AuditEventKind::Session(SessionEventKind::Created)
+    );
 }
 
 async fn events_leave_oldest_first_once_older_than_the_cutoff(store: StoreUnderTest) {
@@ -101,7 +145,7 @@ async fn events_leave_oldest_first_once_older_than_the_cutoff(store: StoreUnderT
         .delete_recorded_before(cutoff, 2)
         .await
         .unwrap();
-    let oldest_left = store.events.list_for_session(sessions[2]).await.unwrap();
+    let oldest_left = events_of(&store, sessions[2]).await;
     let second = store
         .events
         .delete_recorded_before(cutoff, 2)
@@ -111,24 +155,9 @@ async fn events_leave_oldest_first_once_older_than_the_cutoff(store: StoreUnderT
     assert_eq!((first, second), (2, 1));
     assert_eq!(oldest_left.len(), 1, "the oldest go first");
     for old in &sessions[..3] {
-        assert!(
-            store
-                .events
-                .list_for_session(*old)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(events_of(&store, *old).await.is_empty());
     }
-    assert_eq!(
-        store
-            .events
-            .list_for_session(sessions[3])
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(events_of(&store, sessions[3]).await.len(), 1);
 }
 
 conformance_tests!(

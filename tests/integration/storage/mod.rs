@@ -1,7 +1,9 @@
 //! Storage conformance: each test body runs against every storage adapter through the
 //! application's ports, so the adapters cannot drift apart.
 
+mod event_search;
 mod events;
+mod incidents;
 mod races;
 mod refresh_tokens;
 mod sessions;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use sessions_application::ports::TokenSecrets;
 use sessions_application::{
-    ClientContext, SessionCursor,
+    Caller, ClientContext, SessionCursor,
     ports::{ActiveFilter, SessionQuery},
     use_cases::{AuthenticateError, Credentials, Registration},
 };
@@ -232,7 +232,7 @@ async fn a_revocation_racing_requests_is_never_overwritten_by_later_activity(
         let (app, barrier) = (app.clone(), barrier.clone());
         tokio::spawn(async move {
             barrier.wait().await;
-            app.revoke_session(user.id, session_id)
+            app.revoke_session(user.id, session_id, &Caller::user(session_id, client()))
                 .await
                 .map(|()| Instant::now())
         })
@@ -304,7 +304,8 @@ async fn requests_cancelled_at_any_point_never_wedge_the_store(store: StoreUnder
         .await
         .unwrap();
     let user = pair.tokens.session.session.user_id();
-    app.revoke_other_sessions(user, pair.tokens.session.session.id())
+    let current = pair.tokens.session.session.id();
+    app.revoke_other_sessions(user, current, &Caller::user(current, client()))
         .await
         .unwrap();
     app.refresh(&pair.tokens.refresh_token, &client())

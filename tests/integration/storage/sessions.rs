@@ -9,14 +9,17 @@ use sessions_application::{
     },
 };
 use sessions_domain::{
-    CountryCode, ProviderSlug, RevocationReason, Session, SessionEventKind, SessionId,
-    SessionLimit, SessionPolicy, TouchRequest, UserId,
+    Actor, AuditEventKind, Cause, CountryCode, ProviderSlug, RevocationReason, Session,
+    SessionEventKind, SessionId, SessionLimit, SessionPolicy, TouchRequest, UserId,
 };
 use uuid::Uuid;
 
 use super::conformance_tests;
 use crate::support::{
-    fixtures::{event_types, later, now, reload, session_start, started_session, stored_user},
+    fixtures::{
+        admin_from, event_types, events_of, later, now, reload, session_start, started_session,
+        stored_user,
+    },
     race::released_together,
     store::StoreUnderTest,
 };
@@ -121,13 +124,14 @@ async fn saved_events_are_listed_oldest_first(store: StoreUnderTest) {
         .await
         .unwrap();
 
-    let events = store.events.list_for_session(session.id()).await.unwrap();
+    let events = events_of(&store, session.id()).await;
 
     assert_eq!(
         event_types(&store, session.id()).await,
         ["session_created", "session_trusted", "session_revoked"]
     );
-    assert_eq!(events[2], revoked);
+    assert_eq!(events[2].kind, AuditEventKind::Session(revoked.kind));
+    assert_eq!(events[2].at, revoked.at);
 }
 
 async fn providers_are_stored_once_in_first_access_order(store: StoreUnderTest) {
@@ -248,6 +252,10 @@ async fn revoking_all_but_the_current_session_records_one_event_each(store: Stor
     let (second, _) = started_session(&store, user.id, at).await;
     let (third, _) = started_session(&store, user.id, at).await;
     let (bystander, _) = started_session(&store, other_user.id, at).await;
+    let cause = Cause {
+        actor: Actor::session(current.id()),
+        ..admin_from("203.0.113.7")
+    };
 
     let revoked = store
         .sessions
@@ -256,6 +264,7 @@ async fn revoking_all_but_the_current_session_records_one_event_each(store: Stor
             Some(current.id()),
             RevocationReason::LogoutAll,
             later(at, 1),
+            &cause,
         )
         .await
         .unwrap();
@@ -266,14 +275,16 @@ async fn revoking_all_but_the_current_session_records_one_event_each(store: Stor
         let revocation = stored.state().revocation.unwrap();
         assert_eq!(revocation.reason, RevocationReason::LogoutAll);
         assert_eq!(revocation.at, later(at, 1));
-        let events = store.events.list_for_session(id).await.unwrap();
+        let events = events_of(&store, id).await;
+        let last = events.last().unwrap();
         assert_eq!(
-            events.last().unwrap().kind,
-            SessionEventKind::Revoked {
+            last.kind,
+            AuditEventKind::Session(SessionEventKind::Revoked {
                 reason: RevocationReason::LogoutAll,
                 evicted_by: None
-            }
+            })
         );
+        assert_eq!(last.cause, cause);
     }
     assert!(!reload(&store, current.id()).await.is_revoked());
     assert!(!reload(&store, bystander.id()).await.is_revoked());
@@ -284,6 +295,7 @@ async fn revoking_all_but_the_current_session_records_one_event_each(store: Stor
             Some(current.id()),
             RevocationReason::LogoutAll,
             later(at, 2),
+            &cause,
         )
         .await
         .unwrap();

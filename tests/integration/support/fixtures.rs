@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngCore;
-use sessions_application::ports::SessionStart;
+use sessions_application::ports::{EventFilter, EventOrder, EventSearch, SessionStart};
 use sessions_domain::{
-    DeviceInfo, DeviceToken, DeviceTokenId, Email, Location, NewSession, PasswordHash,
-    RefreshToken, RefreshTokenId, Session, SessionEvent, SessionId, SessionPolicy, TokenHash, User,
-    UserAgent, UserId,
+    Actor, Cause, DeviceInfo, DeviceToken, DeviceTokenId, Email, Location, NewSession, Origin,
+    PasswordHash, RecordedEvent, RefreshToken, RefreshTokenId, Session, SessionId, SessionPolicy,
+    TokenHash, User, UserAgent, UserId,
 };
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ pub fn session_start(
         random_hash(),
         at,
     );
-    let (session, created) = Session::start(
+    let (session, mut created) = Session::start(
         NewSession {
             id: session_id,
             user_id,
@@ -75,6 +75,16 @@ pub fn session_start(
         &policy,
         at,
     );
+    created.cause = Cause {
+        actor: Actor::session(session_id),
+        origin: Some(Origin {
+            ip: ip.parse().expect("valid ip"),
+            user_agent: UserAgent::from_header("Mozilla/5.0 (Macintosh) Chrome/120.0"),
+            device: Some(DeviceInfo::new("Chrome on macOS".into())),
+            location: Location::parse_display("New York, US"),
+        }),
+        incident: None,
+    };
     let device_token = DeviceToken::issue(
         DeviceTokenId::from_uuid(Uuid::now_v7()),
         user_id,
@@ -125,12 +135,54 @@ pub async fn find_token(store: &StoreUnderTest, hash: &TokenHash) -> Option<Refr
 
 /// The types of a session's stored events, oldest first.
 pub async fn event_types(store: &StoreUnderTest, id: SessionId) -> Vec<&'static str> {
+    events_of(store, id)
+        .await
+        .iter()
+        .map(|event| event.kind.type_name())
+        .collect()
+}
+
+/// Every event of session `id`, oldest first.
+pub async fn events_of(store: &StoreUnderTest, id: SessionId) -> Vec<RecordedEvent> {
+    search(
+        store,
+        EventFilter {
+            session_id: Some(id),
+            ..EventFilter::default()
+        },
+        EventOrder::OldestFirst,
+    )
+    .await
+}
+
+/// Every event matching `filter` (at most 1,000), in `order`.
+pub async fn search(
+    store: &StoreUnderTest,
+    filter: EventFilter,
+    order: EventOrder,
+) -> Vec<RecordedEvent> {
     store
         .events
-        .list_for_session(id)
+        .search(&EventSearch {
+            filter,
+            order,
+            after: None,
+            limit: 1_000,
+        })
         .await
-        .expect("list events")
-        .iter()
-        .map(|event: &SessionEvent| event.kind.type_name())
-        .collect()
+        .expect("search events")
+}
+
+/// An administrator acting from a request of `ip`.
+pub fn admin_from(ip: &str) -> Cause {
+    Cause {
+        actor: Actor::Admin,
+        origin: Some(Origin {
+            ip: ip.parse().expect("valid ip"),
+            user_agent: UserAgent::from_header("curl/8.5.0"),
+            device: None,
+            location: None,
+        }),
+        incident: None,
+    }
 }

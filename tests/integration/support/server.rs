@@ -34,6 +34,8 @@ use super::postgres::fresh_store;
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const SERVICE_TOKEN: &str = "test-service-token";
+pub const FIREFOX_ON_WINDOWS: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const CHROME_ON_MACOS: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) \
     AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -304,6 +306,18 @@ impl TestServer {
             .header("user-agent", user_agent)
             .header("x-forwarded-for", ip)
             .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Refreshes `token` from `user_agent` at `ip`.
+    pub async fn refresh_from(&self, token: &str, ip: &str, user_agent: &str) -> Response {
+        self.client
+            .post(self.url("/v1/auth/refresh"))
+            .header("user-agent", user_agent)
+            .header("x-forwarded-for", ip)
+            .json(&json!({ "refresh_token": token }))
             .send()
             .await
             .unwrap()

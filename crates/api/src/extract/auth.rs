@@ -5,7 +5,7 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use sessions_application::use_cases::Authenticated;
+use sessions_application::{Caller, ClientContext, use_cases::Authenticated};
 
 use super::ClientInfo;
 use crate::{problem::ApiError, state::AppState};
@@ -20,7 +20,15 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 
 /// A user request whose access token is valid and whose session is active (and touched).
 #[derive(Debug)]
-pub struct CurrentSession(pub Authenticated);
+pub struct CurrentSession(pub Authenticated, pub ClientContext);
+
+impl CurrentSession {
+    /// The user acting through this session, from this request's client: the cause the
+    /// events of what they ask record.
+    pub fn caller(&self) -> Caller {
+        Caller::user(self.0.claims.session_id, self.1.clone())
+    }
+}
 
 impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = ApiError;
@@ -31,7 +39,7 @@ impl FromRequestParts<AppState> for CurrentSession {
             .to_owned();
         let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
         let authenticated = state.service.authenticate(&token, &client).await?;
-        Ok(Self(authenticated))
+        Ok(Self(authenticated, client))
     }
 }
 
@@ -59,14 +67,17 @@ fn credential(parts: &Parts, state: &AppState) -> Result<Credential, ApiError> {
 
 /// A request made with the admin token.
 #[derive(Debug)]
-pub struct AdminCaller;
+pub struct AdminCaller(pub Caller);
 
 impl FromRequestParts<AppState> for AdminCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match credential(parts, state)? {
-            Credential::Admin => Ok(Self),
+            Credential::Admin => {
+                let ClientInfo(client) = ClientInfo::from_request_parts(parts, state).await?;
+                Ok(Self(Caller::admin(client)))
+            }
             Credential::Service | Credential::UserAccessToken => {
                 Err(ApiError::forbidden("the admin token is required"))
             }

@@ -25,12 +25,12 @@ use crate::{
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .admin_revoke_session(SessionId::from_uuid(id))
+        .admin_revoke_session(SessionId::from_uuid(id), &admin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

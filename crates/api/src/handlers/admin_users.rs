@@ -61,7 +61,7 @@ pub struct AdminRevokeBody {
     ))]
 pub async fn revoke_sessions(
     State(state): State<AppState>,
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     ApiPath(user_id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<AdminRevokeBody>,
 ) -> Result<Json<RevokedCountBody>, ApiError> {
@@ -72,7 +72,7 @@ pub async fn revoke_sessions(
         .map_err(|error| ApiError::invalid(format!("reason: {error}")))?;
     let revoked_count = state
         .service
-        .admin_revoke_user_sessions(UserId::from_uuid(user_id), reason)
+        .admin_revoke_user_sessions(UserId::from_uuid(user_id), reason, &admin)
         .await?;
     Ok(Json(RevokedCountBody { revoked_count }))
 }
@@ -192,12 +192,12 @@ pub async fn set_session_limit(
     ))]
 pub async fn delete_user(
     State(state): State<AppState>,
-    _admin: AdminCaller,
+    AdminCaller(admin): AdminCaller,
     ApiPath(user_id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .delete_user(UserId::from_uuid(user_id))
+        .delete_user(UserId::from_uuid(user_id), &admin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -99,8 +99,11 @@ pub async fn refresh(
     ))]
 pub async fn logout(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    current: CurrentSession,
 ) -> Result<StatusCode, ApiError> {
-    state.service.logout(caller.claims.session_id).await?;
+    state
+        .service
+        .logout(current.0.claims.session_id, &current.caller())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

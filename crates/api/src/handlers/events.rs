@@ -1,72 +1,98 @@
-//! The audit trail of one of the caller's sessions.
+//! A user's audit trail: their own security activity, and the events of one of their
+//! sessions, a page at a time.
 
 use axum::{Json, extract::State};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
-use sessions_application::event_data;
-use sessions_domain::{SessionEvent, SessionId};
-use utoipa::ToSchema;
+use serde::Deserialize;
+use sessions_application::use_cases::{EventCursor, EventLimit, EventPaging};
+use sessions_domain::SessionId;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::{
-    dto::rfc3339,
-    extract::{ApiPath, CurrentSession},
+    dto::EventPageBody,
+    extract::{ApiPath, ApiQuery, CurrentSession},
     problem::{ApiError, ProblemBody},
     state::AppState,
 };
 
-/// One event.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventBody {
-    /// `session_created`, `session_revoked`, `ip_changed`, `suspicious_activity`,
-    /// `provider_accessed`, `session_trusted`, `session_untrusted`, `refresh_token_reuse`.
-    #[serde(rename = "type")]
-    pub event_type: &'static str,
-    /// When it happened.
-    #[serde(serialize_with = "rfc3339")]
-    pub at: DateTime<Utc>,
-    /// The event's fields, e.g. `{"reason": "logout"}`.
-    #[schema(value_type = Object)]
-    pub data: Value,
+/// Paging of event lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventPagingQuery {
+    /// Page size, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = r"^[0-9]{1,18}$")]
+    pub cursor: Option<String>,
 }
 
-impl From<SessionEvent> for EventBody {
-    fn from(event: SessionEvent) -> Self {
-        Self {
-            event_type: event.kind.type_name(),
-            at: event.at,
-            data: event_data::to_data(&event.kind),
-        }
+impl EventPagingQuery {
+    /// The page this query asks for.
+    pub fn into_paging(self) -> Result<EventPaging, ApiError> {
+        paging(self.limit, self.cursor)
     }
 }
 
-/// The events of a session.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventsBody {
-    /// Oldest first.
-    pub events: Vec<EventBody>,
+/// The page that `limit` and `cursor` ask for.
+pub fn paging(limit: Option<u32>, cursor: Option<String>) -> Result<EventPaging, ApiError> {
+    Ok(EventPaging {
+        after: cursor
+            .map(|cursor| EventCursor::parse(&cursor))
+            .transpose()
+            .map_err(|error| ApiError::invalid(format!("cursor: {error}")))?,
+        limit: limit
+            .map(EventLimit::new)
+            .transpose()
+            .map_err(|error| ApiError::invalid(format!("limit: {error}")))?
+            .unwrap_or_default(),
+    })
 }
 
 /// The audit trail of one of the caller's sessions, oldest first.
 #[utoipa::path(get, path = "/v1/sessions/{id}/events", operation_id = "list_session_events", tag = "sessions", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Session id")),
+    params(("id" = Uuid, Path, description = "Session id"), EventPagingQuery),
     responses(
-        (status = 200, description = "The events", body = EventsBody),
+        (status = 200, description = "One page of the session's events, oldest first", body = EventPageBody),
         (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "`session_not_found`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_request`: id is not a UUID", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`: id is not a UUID, bad `limit` or `cursor`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    CurrentSession(caller, _): CurrentSession,
     ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<EventsBody>, ApiError> {
-    let events = state
+    ApiQuery(query): ApiQuery<EventPagingQuery>,
+) -> Result<Json<EventPageBody>, ApiError> {
+    let page = state
         .service
-        .list_events(caller.claims.user_id, SessionId::from_uuid(id))
+        .list_events(
+            caller.claims.user_id,
+            SessionId::from_uuid(id),
+            query.into_paging()?,
+        )
         .await?;
-    Ok(Json(EventsBody {
-        events: events.into_iter().map(EventBody::from).collect(),
-    }))
+    Ok(Json(page.into()))
+}
+
+/// The caller's own security activity, newest first: sign-ins with their device, address
+/// and location, failed sign-ins to their account, password changes, revocations and the
+/// rest of what happened to their sessions.
+#[utoipa::path(get, path = "/v1/users/me/events", operation_id = "list_my_events", tag = "users", security(("bearer" = [])),
+    params(EventPagingQuery),
+    responses(
+        (status = 200, description = "One page of the caller's events, newest first", body = EventPageBody),
+        (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`: bad `limit` or `cursor`", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn mine(
+    State(state): State<AppState>,
+    CurrentSession(caller, _): CurrentSession,
+    ApiQuery(query): ApiQuery<EventPagingQuery>,
+) -> Result<Json<EventPageBody>, ApiError> {
+    let page = state
+        .service
+        .list_user_events(caller.claims.user_id, query.into_paging()?)
+        .await?;
+    Ok(Json(page.into()))
 }

@@ -1,5 +1,7 @@
 //! HTTP handlers, one file per group of routes.
 
+pub mod admin_events;
+pub mod admin_incidents;
 pub mod admin_sessions;
 pub mod admin_users;
 pub mod auth;

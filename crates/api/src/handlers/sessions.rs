@@ -59,7 +59,7 @@ impl ListQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    CurrentSession(caller, _): CurrentSession,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<SessionPageBody>, ApiError> {
     let page = state
@@ -75,7 +75,7 @@ pub async fn list(
         (status = 200, description = "The current session", body = SessionBody),
         (status = 401, description = "`unauthorized`, `session_revoked`, `session_expired`", body = ProblemBody, content_type = "application/problem+json"),
     ))]
-pub async fn current(CurrentSession(caller): CurrentSession) -> Json<SessionBody> {
+pub async fn current(CurrentSession(caller, _): CurrentSession) -> Json<SessionBody> {
     // Authentication just found this session active, and it is the token's own.
     Json(
         SessionView {
@@ -98,7 +98,7 @@ pub async fn current(CurrentSession(caller): CurrentSession) -> Json<SessionBody
     ))]
 pub async fn get(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    CurrentSession(caller, _): CurrentSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<SessionBody>, ApiError> {
     let view = state
@@ -123,12 +123,16 @@ pub async fn get(
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    current: CurrentSession,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .revoke_session(caller.claims.user_id, SessionId::from_uuid(id))
+        .revoke_session(
+            current.0.claims.user_id,
+            SessionId::from_uuid(id),
+            &current.caller(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -148,11 +152,12 @@ pub struct RevokedCountBody {
     ))]
 pub async fn revoke_others(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    current: CurrentSession,
 ) -> Result<Json<RevokedCountBody>, ApiError> {
+    let claims = &current.0.claims;
     let revoked_count = state
         .service
-        .revoke_other_sessions(caller.claims.user_id, caller.claims.session_id)
+        .revoke_other_sessions(claims.user_id, claims.session_id, &current.caller())
         .await?;
     Ok(Json(RevokedCountBody { revoked_count }))
 }
@@ -171,6 +176,7 @@ async fn set_trusted(
             Some(claims.session_id),
             SessionId::from_uuid(id),
             trusted,
+            &caller.caller(),
         )
         .await?;
     Ok(Json(view.into()))

@@ -104,18 +104,20 @@ pub struct PasswordChangeBody {
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
-    CurrentSession(caller): CurrentSession,
+    current: CurrentSession,
     ApiJson(body): ApiJson<PasswordChangeBody>,
 ) -> Result<StatusCode, ApiError> {
+    let claims = &current.0.claims;
     state
         .service
         .change_password(
-            caller.claims.user_id,
-            caller.claims.session_id,
+            claims.user_id,
+            claims.session_id,
             PasswordChange {
                 current_password: body.current_password,
                 new_password: body.new_password,
             },
+            &current.caller(),
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,44 @@ use crate::problem::ProblemBody;
 
 pub use common_responses::add_to as add_common_responses;
 
+/// States the incident body's "at least one condition", which the derive cannot: the body
+/// is its derived object and any one of the objects requiring one condition, present and
+/// not `null` (`user_ids` not empty).
+pub fn require_an_incident_condition(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        RefOr, Schema,
+        schema::{AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type},
+    };
+
+    use crate::handlers::admin_incidents::IncidentBody;
+
+    let Some(schemas) = document.components.as_mut().map(|parts| &mut parts.schemas) else {
+        return;
+    };
+    let Some(body) = schemas.remove("IncidentBody") else {
+        return;
+    };
+    let condition = |field: &str| -> RefOr<Schema> {
+        let given: RefOr<Schema> = if field == "user_ids" {
+            ArrayBuilder::new().min_items(Some(1)).into()
+        } else {
+            ObjectBuilder::new().schema_type(Type::String).into()
+        };
+        ObjectBuilder::new()
+            .property(field, given)
+            .required(field)
+            .into()
+    };
+    let any_condition = IncidentBody::CONDITIONS
+        .into_iter()
+        .fold(AnyOfBuilder::new(), |any, field| any.item(condition(field)));
+    let with_a_condition = AllOfBuilder::new()
+        .item(body)
+        .item(any_condition)
+        .description(Some("At least one condition is required"));
+    schemas.insert("IncidentBody".to_owned(), with_a_condition.into());
+}
+
 /// Document-level parts of the OpenAPI description.
 #[derive(OpenApi)]
 #[openapi(

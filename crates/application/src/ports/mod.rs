@@ -24,7 +24,7 @@ pub use attempts::AttemptCounters;
 pub use clock::Clock;
 pub use device_tokens::DeviceTokenStore;
 pub use devices::DeviceParser;
-pub use events::EventStore;
+pub use events::{EventFilter, EventOrder, EventSearch, EventStore};
 pub use geolocation::Geolocator;
 pub use health::StoreHealth;
 pub use ids::IdGenerator;

@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_domain::{
-    DeviceToken, RefreshToken, RevocationReason, Session, SessionEvent, SessionId, SessionPolicy,
-    UserId,
+    Cause, DeviceToken, RefreshToken, RevocationReason, Session, SessionEvent, SessionFilter,
+    SessionId, SessionPolicy, UserId,
 };
 
 use super::{StoreError, WriteError};
@@ -156,8 +156,8 @@ pub trait SessionRepository: Send + Sync {
     ) -> Result<Vec<Session>, StoreError>;
 
     /// Revokes, in one statement, every unexpired and unrevoked session of the user except
-    /// `except`, with `reason` at `now`, appending one `SessionRevoked` event per session.
-    /// Returns how many sessions were revoked.
+    /// `except`, with `reason` at `now`, appending one `SessionRevoked` event per session
+    /// with `cause`. Returns how many sessions were revoked.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails; nothing is revoked then.
@@ -167,6 +167,35 @@ pub trait SessionRepository: Send + Sync {
         except: Option<SessionId>,
         reason: RevocationReason,
         now: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<u64, StoreError>;
+
+    /// One page of the sessions active at `now` that may match `filter`, by id after
+    /// `after`: every matching session is among them (the store may narrow by any of the
+    /// filter's conditions it can test, or by none); [`SessionFilter::matches`] decides.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    async fn find_active_candidates(
+        &self,
+        filter: &SessionFilter,
+        now: DateTime<Utc>,
+        after: Option<SessionId>,
+        limit: u32,
+    ) -> Result<Vec<Session>, StoreError>;
+
+    /// Revokes those of `ids` that are still active at `now`, with `reason`, appending one
+    /// `SessionRevoked` event with `cause` per session revoked, in one transaction. Returns
+    /// how many it revoked.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; nothing is revoked then.
+    async fn revoke_many(
+        &self,
+        ids: &[SessionId],
+        reason: RevocationReason,
+        now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<u64, StoreError>;
 
     /// Counts the sessions that are neither revoked nor expired at `now` (all users).

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sessions_domain::{Email, PasswordHash, SessionLimit, User, UserId};
+use sessions_domain::{Cause, Email, PasswordHash, SessionLimit, User, UserId};
 
 use super::StoreError;
 
@@ -40,15 +40,17 @@ pub trait UserRepository: Send + Sync {
     /// [`StoreError`] when the store fails; an unknown id is `Ok(None)`.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
-    /// Replaces the password hash; returns whether the user exists.
+    /// Replaces the password hash and records a `password_changed` event with `cause`, in
+    /// one transaction; returns whether the user exists.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
+    /// [`StoreError`] when the store fails; nothing is written then.
     async fn update_password(
         &self,
         id: UserId,
         hash: &PasswordHash,
         now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<bool, StoreError>;
 
     /// Sets or clears (`None`) the user's own session limit; returns whether the user exists.
@@ -64,9 +66,14 @@ pub trait UserRepository: Send + Sync {
 
     /// Deletes the user with their sessions, refresh tokens and events (the right to
     /// erasure), and records one `user_deleted` event at `at` that holds nothing but the
-    /// user's id; returns whether the user existed.
+    /// user's id and the deletion's `cause`; returns whether the user existed.
     ///
     /// # Errors
     /// [`StoreError`] when the store fails.
-    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn delete(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<bool, StoreError>;
 }

@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, SessionId};
 
-use crate::{Application, ports::StoreError};
+use crate::{Application, Caller, ports::StoreError};
 
 use super::RevokeSessionError;
 
@@ -29,8 +29,9 @@ impl Application {
     pub async fn admin_revoke_session(
         &self,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), AdminRevokeSessionError> {
-        self.revoke_one(session_id, None, RevocationReason::Admin)
+        self.revoke_one(session_id, None, RevocationReason::Admin, caller)
             .await
             .map_err(|error| match error {
                 RevokeSessionError::NotFound => AdminRevokeSessionError::NotFound,
@@ -43,6 +44,7 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::use_cases::test_support::admin_caller;
     use crate::use_cases::test_support::{MockPorts, mallory_id, session_id, session_of};
 
     #[tokio::test]
@@ -62,7 +64,7 @@ mod tests {
             .returning(|_, _| Ok(true));
         ports
             .app()
-            .admin_revoke_session(session_id(1))
+            .admin_revoke_session(session_id(1), &admin_caller())
             .await
             .unwrap();
     }
@@ -71,7 +73,10 @@ mod tests {
     async fn an_unknown_session_is_not_found() {
         let mut ports = MockPorts::new();
         ports.sessions.expect_find().returning(|_| Ok(None));
-        let result = ports.app().admin_revoke_session(session_id(1)).await;
+        let result = ports
+            .app()
+            .admin_revoke_session(session_id(1), &admin_caller())
+            .await;
         assert!(matches!(result, Err(AdminRevokeSessionError::NotFound)));
     }
 }

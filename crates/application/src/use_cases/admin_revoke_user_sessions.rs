@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, UserId};
 
-use crate::{Application, ports::StoreError, telemetry};
+use crate::{Application, Caller, ports::StoreError, telemetry};
 
 /// Why the sessions could not be revoked.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,7 @@ impl Application {
         &self,
         user_id: UserId,
         reason: Option<RevocationReason>,
+        caller: &Caller,
     ) -> Result<u64, AdminRevokeUserSessionsError> {
         self.ports
             .storage
@@ -39,7 +40,7 @@ impl Application {
             .ports
             .storage
             .sessions
-            .revoke_all_for_user(user_id, None, reason, now)
+            .revoke_all_for_user(user_id, None, reason, now, &self.cause_of(caller))
             .await?;
         telemetry::revocations(reason, revoked);
         Ok(revoked)
@@ -51,7 +52,10 @@ mod tests {
     use mockall::predicate::eq;
 
     use super::*;
+    use crate::use_cases::test_support::admin_caller;
     use crate::use_cases::test_support::{MockPorts, alice, alice_id, t0};
+    use mockall::predicate::function;
+    use sessions_domain::{Actor, Cause};
 
     #[tokio::test]
     async fn without_a_reason_every_session_is_revoked_as_admin() {
@@ -68,12 +72,13 @@ mod tests {
                 eq(None),
                 eq(RevocationReason::Admin),
                 eq(t0()),
+                function(|cause: &Cause| cause.actor == Actor::Admin),
             )
             .times(1)
-            .returning(|_, _, _, _| Ok(3));
+            .returning(|_, _, _, _, _| Ok(3));
         let revoked = ports
             .app()
-            .admin_revoke_user_sessions(alice_id(), None)
+            .admin_revoke_user_sessions(alice_id(), None, &admin_caller())
             .await
             .unwrap();
         assert_eq!(revoked, 3);
@@ -94,12 +99,17 @@ mod tests {
                 eq(None),
                 eq(RevocationReason::SuspiciousActivity),
                 eq(t0()),
+                function(|cause: &Cause| cause.actor == Actor::Admin),
             )
             .times(1)
-            .returning(|_, _, _, _| Ok(1));
+            .returning(|_, _, _, _, _| Ok(1));
         ports
             .app()
-            .admin_revoke_user_sessions(alice_id(), Some(RevocationReason::SuspiciousActivity))
+            .admin_revoke_user_sessions(
+                alice_id(),
+                Some(RevocationReason::SuspiciousActivity),
+                &admin_caller(),
+            )
             .await
             .unwrap();
     }
@@ -111,7 +121,7 @@ mod tests {
         ports.sessions.expect_revoke_all_for_user().never();
         let result = ports
             .app()
-            .admin_revoke_user_sessions(alice_id(), None)
+            .admin_revoke_user_sessions(alice_id(), None, &admin_caller())
             .await;
         assert!(matches!(
             result,

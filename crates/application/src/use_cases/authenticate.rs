@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use sessions_domain::{
-    ProviderSlug, RevocationReason, Session, SessionInactive, TouchOutcome, TouchRequest,
+    Actor, ProviderSlug, RevocationReason, Session, SessionInactive, TouchOutcome, TouchRequest,
     TouchWrite, UserAgent,
 };
 
@@ -101,7 +101,12 @@ impl Application {
     ) -> Result<Authenticated, AuthenticateError> {
         let claims = self.verify_access_token(access_token)?;
         let (session, touch) = self
-            .touch_session(&claims, &ClientSignals::from(client), None)
+            .touch_session(
+                &claims,
+                &ClientSignals::from(client),
+                None,
+                (Actor::session(claims.session_id), Some(client)),
+            )
             .await?;
         Ok(Authenticated {
             session,
@@ -133,15 +138,17 @@ impl Application {
     }
 
     /// Touches the claims' session with one request's signals (and records `provider`, if
-    /// given), storing whatever changed. A request that revoked its session fails.
+    /// given), storing whatever changed, caused by `actor` from the client given. A request
+    /// that revoked its session fails.
     pub(crate) async fn touch_session(
         &self,
         claims: &AccessClaims,
         signals: &ClientSignals<'_>,
         provider: Option<&ProviderSlug>,
+        (actor, client): (Actor, Option<&ClientContext>),
     ) -> Result<(Session, TouchOutcome), AuthenticateError> {
         let (session, touch) = self
-            .mutate_session(claims.session_id, |session, now| {
+            .mutate_session(claims.session_id, actor, client, |session, now| {
                 if session.user_id() != claims.user_id {
                     return Err(AuthenticateError::Unauthorized);
                 }

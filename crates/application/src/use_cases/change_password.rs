@@ -6,7 +6,7 @@
 use sessions_domain::{BudgetKey, InvalidPassword, Password, RevocationReason, SessionId, UserId};
 
 use crate::{
-    Application,
+    Application, Caller,
     mutation::{Change, MutationError},
     ports::{HashPriority, HashingError, StoreError},
     telemetry,
@@ -71,6 +71,7 @@ impl Application {
         user_id: UserId,
         current_session: SessionId,
         change: PasswordChange,
+        caller: &Caller,
     ) -> Result<u64, ChangePasswordError> {
         let new_password = Password::new(change.new_password)?;
         let user = self
@@ -89,7 +90,7 @@ impl Application {
         {
             Ok(attempt) => attempt,
             Err(ReserveError::Throttled(_)) => {
-                return Err(self.revoke_for_guessing(current_session).await);
+                return Err(self.revoke_for_guessing(current_session, caller).await);
             }
             Err(ReserveError::Store(error)) => return Err(error.into()),
         };
@@ -109,7 +110,7 @@ impl Application {
                     .await?;
                 return Err(if spent {
                     telemetry::budget_spent("password_changes");
-                    self.revoke_for_guessing(current_session).await
+                    self.revoke_for_guessing(current_session, caller).await
                 } else {
                     ChangePasswordError::InvalidCredentials
                 });
@@ -120,11 +121,12 @@ impl Application {
             }
         }
         let hash = passwords.hash(&new_password, HashPriority::Known).await?;
+        let cause = self.cause_of(caller);
         if !self
             .ports
             .storage
             .users
-            .update_password(user_id, &hash, now)
+            .update_password(user_id, &hash, now, &cause)
             .await?
         {
             return Err(ChangePasswordError::UserNotFound);
@@ -138,6 +140,7 @@ impl Application {
                 Some(current_session),
                 RevocationReason::PasswordChanged,
                 now,
+                &cause,
             )
             .await?;
         telemetry::revocations(RevocationReason::PasswordChanged, revoked);
@@ -147,16 +150,25 @@ impl Application {
 
     /// Revokes `session_id` (`suspicious_activity`) for guessing the password; the error to
     /// answer with.
-    async fn revoke_for_guessing(&self, session_id: SessionId) -> ChangePasswordError {
+    async fn revoke_for_guessing(
+        &self,
+        session_id: SessionId,
+        caller: &Caller,
+    ) -> ChangePasswordError {
         let revoked = self
-            .mutate_session(session_id, |session, now| {
-                Ok::<_, ChangePasswordError>(
-                    match session.revoke(RevocationReason::SuspiciousActivity, now) {
-                        Ok(event) => Change::revocation(true, vec![event]),
-                        Err(_already_revoked) => Change::none(false),
-                    },
-                )
-            })
+            .mutate_session(
+                session_id,
+                caller.actor,
+                caller.client.as_ref(),
+                |session, now| {
+                    Ok::<_, ChangePasswordError>(
+                        match session.revoke(RevocationReason::SuspiciousActivity, now) {
+                            Ok(event) => Change::revocation(true, vec![event]),
+                            Err(_already_revoked) => Change::none(false),
+                        },
+                    )
+                },
+            )
             .await;
         match revoked {
             Ok((_, newly)) => {

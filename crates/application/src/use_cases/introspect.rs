@@ -4,9 +4,11 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use sessions_domain::{ProviderSlug, SessionId, UserAgent, UserId};
+use sessions_domain::{Actor, ProviderSlug, SessionId, UserAgent, UserId};
 
-use crate::{Application, ports::StoreError, use_cases::authenticate::ClientSignals};
+use crate::{
+    Application, ClientContext, ports::StoreError, use_cases::authenticate::ClientSignals,
+};
 
 use super::AuthenticateError;
 
@@ -73,9 +75,20 @@ impl Application {
             user_agent: request.user_agent.as_ref(),
             country_hint: None,
         };
+        // The end user's client, as the resource server reports it.
+        let client = request.ip.map(|ip| ClientContext {
+            ip,
+            user_agent: request.user_agent.clone(),
+            country_hint: None,
+        });
         let touched = match self.verify_access_token(&request.token) {
             Ok(claims) => self
-                .touch_session(&claims, &signals, request.provider.as_ref())
+                .touch_session(
+                    &claims,
+                    &signals,
+                    request.provider.as_ref(),
+                    (Actor::Service, client.as_ref()),
+                )
                 .await
                 .map(|(session, touch)| (claims, session, touch)),
             Err(error) => Err(error),

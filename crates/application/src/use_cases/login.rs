@@ -8,8 +8,9 @@
 
 use chrono::{DateTime, Utc};
 use sessions_domain::{
-    BudgetKey, DeviceToken, DeviceTokenId, Email, NewSession, RefreshToken, RefreshTokenId,
-    RevocationReason, Session, SessionId, ThrottledNetwork, User,
+    AccountEvent, AccountEventKind, Actor, BudgetKey, Cause, DeviceToken, DeviceTokenId, Email,
+    NewSession, Origin, RefreshToken, RefreshTokenId, RevocationReason, Session, SessionId,
+    ThrottledNetwork, User, UserId,
 };
 
 use crate::{
@@ -119,6 +120,7 @@ impl Application {
                 telemetry::login("throttled");
             }
         })?;
+        let account = user.as_ref().map(|user| user.id);
         let verified = self
             .verify_password(user, &credentials.password, priority)
             .await;
@@ -137,6 +139,8 @@ impl Application {
                 if device.is_some() {
                     self.count_failure(vec![network], now).await?;
                 }
+                self.record_failed_login(account, email, &client, now)
+                    .await?;
                 return Err(LoginError::InvalidCredentials);
             }
             Err(error) => {
@@ -165,6 +169,27 @@ impl Application {
             .find_device_token(&hash)
             .await?;
         Ok(found.filter(|device| device.vouches_for(user.id, now)))
+    }
+
+    /// Records a sign-in that failed on its password: for `account`, or else for the
+    /// address tried. Every one cost a hash under the throttle, which bounds how fast an
+    /// attacker can fill the trail.
+    async fn record_failed_login(
+        &self,
+        account: Option<UserId>,
+        email: Option<Email>,
+        client: &ClientContext,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let event = AccountEvent {
+            user_id: account,
+            at: now,
+            kind: AccountEventKind::LoginFailed {
+                unknown_account: email.filter(|_| account.is_none()),
+            },
+            cause: self.cause(Actor::User { session_id: None }, Some(client), None),
+        };
+        self.ports.storage.events.append_account(&event).await
     }
 
     /// `user` if `password` is theirs; `None` for a wrong password or no user (after the
@@ -218,16 +243,23 @@ impl Application {
                 lifetime,
             ),
         };
-        let parsed = client
+        let device_info = client
             .user_agent
             .as_ref()
-            .map(|agent| self.ports.devices.parse(agent));
-        let (session, created) = Session::start(
+            .map(|agent| self.ports.devices.parse(agent).info);
+        let location = self.locate(client.ip, client.country_hint);
+        let origin = Origin {
+            ip: client.ip,
+            user_agent: client.user_agent.clone(),
+            device: device_info.clone(),
+            location: location.clone(),
+        };
+        let (session, mut created) = Session::start(
             NewSession {
                 id: session_id,
                 user_id: user.id,
-                device_info: parsed.map(|parsed| parsed.info),
-                location: self.locate(client.ip, client.country_hint),
+                device_info,
+                location,
                 user_agent: client.user_agent,
                 ip_address: client.ip,
                 refresh_token_id: refresh_token.id,
@@ -235,6 +267,11 @@ impl Application {
             &self.policy,
             now,
         );
+        created.cause = Cause {
+            actor: Actor::session(session_id),
+            origin: Some(origin),
+            incident: None,
+        };
         let start = SessionStart {
             session,
             created,

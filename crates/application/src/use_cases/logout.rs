@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, SessionId};
 
-use crate::{Application, ports::StoreError};
+use crate::{Application, Caller, ports::StoreError};
 
 use super::RevokeSessionError;
 
@@ -24,9 +24,9 @@ impl Application {
     /// # Errors
     /// See [`LogoutError`].
     #[tracing::instrument(skip_all, fields(%session_id))]
-    pub async fn logout(&self, session_id: SessionId) -> Result<(), LogoutError> {
+    pub async fn logout(&self, session_id: SessionId, caller: &Caller) -> Result<(), LogoutError> {
         match self
-            .revoke_one(session_id, None, RevocationReason::Logout)
+            .revoke_one(session_id, None, RevocationReason::Logout, caller)
             .await
         {
             Ok(()) | Err(RevokeSessionError::NotFound) => Ok(()),
@@ -39,6 +39,7 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::use_cases::test_support::caller;
     use crate::use_cases::test_support::{MockPorts, alice_id, session_id, session_of};
 
     #[tokio::test]
@@ -56,14 +57,14 @@ mod tests {
             })
             .times(1)
             .returning(|_, _| Ok(true));
-        ports.app().logout(session_id(1)).await.unwrap();
+        ports.app().logout(session_id(1), &caller()).await.unwrap();
     }
 
     #[tokio::test]
     async fn logging_out_of_a_vanished_session_succeeds() {
         let mut ports = MockPorts::new();
         ports.sessions.expect_find().returning(|_| Ok(None));
-        ports.app().logout(session_id(1)).await.unwrap();
+        ports.app().logout(session_id(1), &caller()).await.unwrap();
     }
 
     #[tokio::test]
@@ -73,7 +74,7 @@ mod tests {
             .sessions
             .expect_find()
             .returning(|_| Err(StoreError::new(std::io::Error::other("down"))));
-        let result = ports.app().logout(session_id(1)).await;
+        let result = ports.app().logout(session_id(1), &caller()).await;
         assert!(matches!(result, Err(LogoutError::Store(_))));
     }
 }

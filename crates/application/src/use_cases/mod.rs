@@ -18,6 +18,7 @@ mod logout;
 mod readiness;
 mod refresh;
 mod register;
+mod revoke_incident;
 mod revoke_other_sessions;
 mod revoke_session;
 mod set_session_limit;
@@ -36,12 +37,15 @@ pub use delete_user::DeleteUserError;
 pub use get_session::GetSessionError;
 pub use introspect::{IntrospectError, IntrospectRequest, Introspection};
 pub use keys::{KeyGenerationView, KeyState, KeysError};
-pub use list_events::ListEventsError;
+pub use list_events::{
+    EventCursor, EventLimit, EventPage, EventPaging, InvalidEventLimit, ListEventsError,
+};
 pub use list_sessions::{ListSessionsError, SessionListing};
 pub use login::{Credentials, LoggedIn, LoginError};
 pub use logout::LogoutError;
 pub use refresh::RefreshError;
 pub use register::{RegisterError, Registration};
+pub use revoke_incident::{IncidentOutcome, RevokeIncidentError, SAMPLE_SIZE};
 pub use revoke_other_sessions::RevokeOtherSessionsError;
 pub use revoke_session::RevokeSessionError;
 pub use set_session_limit::SetSessionLimitError;

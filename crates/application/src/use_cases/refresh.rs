@@ -2,7 +2,7 @@
 //! and reuse detection).
 
 use sessions_domain::{
-    RefreshClient, RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId,
+    Actor, RefreshClient, RefreshDecision, RefreshRejection, RefreshToken, RefreshTokenId,
     RevocationReason, SessionEvent, SessionEventKind, SessionId,
 };
 
@@ -124,6 +124,7 @@ impl Application {
                             ip: client.ip,
                             user_agent: client.user_agent.clone(),
                         },
+                        cause: self.cause(Actor::session(session.id()), Some(client), None),
                     };
                     self.ports.storage.events.append(&[replayed]).await?;
                     // The successor its rotation derived, with the key of that moment.
@@ -141,7 +142,7 @@ impl Application {
                 }
                 Err(RefreshRejection::Reuse) => {
                     telemetry::refresh("reuse");
-                    self.revoke_for_reuse(session.id()).await?;
+                    self.revoke_for_reuse(session.id(), client).await?;
                     return Err(RefreshError::RefreshTokenReuse);
                 }
                 Err(RefreshRejection::WrongSession) => {
@@ -152,14 +153,23 @@ impl Application {
         Err(RefreshError::Contended)
     }
 
-    async fn revoke_for_reuse(&self, session_id: SessionId) -> Result<(), RefreshError> {
+    async fn revoke_for_reuse(
+        &self,
+        session_id: SessionId,
+        client: &ClientContext,
+    ) -> Result<(), RefreshError> {
         let (_, revoked) = self
-            .mutate_session(session_id, |session, now| {
-                Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
-                    Ok(events) => Change::revocation(true, events.to_vec()),
-                    Err(_already_revoked) => Change::none(false),
-                })
-            })
+            .mutate_session(
+                session_id,
+                Actor::session(session_id),
+                Some(client),
+                |session, now| {
+                    Ok::<_, RefreshError>(match session.revoke_for_refresh_token_reuse(now) {
+                        Ok(events) => Change::revocation(true, events.to_vec()),
+                        Err(_already_revoked) => Change::none(false),
+                    })
+                },
+            )
             .await?;
         if revoked {
             telemetry::revocations(RevocationReason::RefreshTokenReuse, 1);

@@ -2,7 +2,7 @@
 
 use sessions_domain::{RevocationReason, SessionId, UserId};
 
-use crate::{Application, ports::StoreError, telemetry};
+use crate::{Application, Caller, ports::StoreError, telemetry};
 
 /// Why the sessions could not be revoked.
 #[derive(Debug, thiserror::Error)]
@@ -23,13 +23,20 @@ impl Application {
         &self,
         user_id: UserId,
         current: SessionId,
+        caller: &Caller,
     ) -> Result<u64, RevokeOtherSessionsError> {
         let now = self.ports.clock.now();
         let revoked = self
             .ports
             .storage
             .sessions
-            .revoke_all_for_user(user_id, Some(current), RevocationReason::LogoutAll, now)
+            .revoke_all_for_user(
+                user_id,
+                Some(current),
+                RevocationReason::LogoutAll,
+                now,
+                &self.cause_of(caller),
+            )
             .await?;
         telemetry::revocations(RevocationReason::LogoutAll, revoked);
         Ok(revoked)
@@ -41,7 +48,10 @@ mod tests {
     use mockall::predicate::eq;
 
     use super::*;
+    use crate::use_cases::test_support::caller;
     use crate::use_cases::test_support::{MockPorts, alice_id, session_id, t0};
+    use mockall::predicate::function;
+    use sessions_domain::{Actor, Cause};
 
     #[tokio::test]
     async fn every_other_session_is_revoked_with_logout_all_in_one_call() {
@@ -54,12 +64,13 @@ mod tests {
                 eq(Some(session_id(1))),
                 eq(RevocationReason::LogoutAll),
                 eq(t0()),
+                function(|cause: &Cause| cause.actor == Actor::session(session_id(1))),
             )
             .times(1)
-            .returning(|_, _, _, _| Ok(4));
+            .returning(|_, _, _, _, _| Ok(4));
         let revoked = ports
             .app()
-            .revoke_other_sessions(alice_id(), session_id(1))
+            .revoke_other_sessions(alice_id(), session_id(1), &caller())
             .await
             .unwrap();
         assert_eq!(revoked, 4);
@@ -71,10 +82,10 @@ mod tests {
         ports
             .sessions
             .expect_revoke_all_for_user()
-            .returning(|_, _, _, _| Err(StoreError::new(std::io::Error::other("down"))));
+            .returning(|_, _, _, _, _| Err(StoreError::new(std::io::Error::other("down"))));
         let result = ports
             .app()
-            .revoke_other_sessions(alice_id(), session_id(1))
+            .revoke_other_sessions(alice_id(), session_id(1), &caller())
             .await;
         assert!(matches!(result, Err(RevokeOtherSessionsError::Store(_))));
     }

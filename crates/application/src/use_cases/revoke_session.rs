@@ -4,7 +4,7 @@
 use sessions_domain::{RevocationReason, SessionId, UserId};
 
 use crate::{
-    Application,
+    Application, Caller,
     mutation::{Change, MutationError},
     ports::StoreError,
     telemetry,
@@ -45,9 +45,15 @@ impl Application {
         &self,
         user_id: UserId,
         session_id: SessionId,
+        caller: &Caller,
     ) -> Result<(), RevokeSessionError> {
-        self.revoke_one(session_id, Some(user_id), RevocationReason::UserRevoked)
-            .await
+        self.revoke_one(
+            session_id,
+            Some(user_id),
+            RevocationReason::UserRevoked,
+            caller,
+        )
+        .await
     }
 
     /// Revokes one session with `reason`, if it belongs to `owner` (when given). Idempotent.
@@ -56,17 +62,23 @@ impl Application {
         session_id: SessionId,
         owner: Option<UserId>,
         reason: RevocationReason,
+        caller: &Caller,
     ) -> Result<(), RevokeSessionError> {
         let (_, revoked) = self
-            .mutate_session(session_id, |session, now| {
-                if owner.is_some_and(|owner| owner != session.user_id()) {
-                    return Err(RevokeSessionError::NotFound);
-                }
-                Ok(match session.revoke(reason, now) {
-                    Ok(event) => Change::revocation(true, vec![event]),
-                    Err(_already_revoked) => Change::none(false),
-                })
-            })
+            .mutate_session(
+                session_id,
+                caller.actor,
+                caller.client.as_ref(),
+                |session, now| {
+                    if owner.is_some_and(|owner| owner != session.user_id()) {
+                        return Err(RevokeSessionError::NotFound);
+                    }
+                    Ok(match session.revoke(reason, now) {
+                        Ok(event) => Change::revocation(true, vec![event]),
+                        Err(_already_revoked) => Change::none(false),
+                    })
+                },
+            )
             .await?;
         if revoked {
             telemetry::revocations(reason, 1);
@@ -80,6 +92,7 @@ mod tests {
     use sessions_domain::SessionEventKind;
 
     use super::*;
+    use crate::use_cases::test_support::caller;
     use crate::use_cases::test_support::{
         MockPorts, alice_id, at, mallory_id, session_id, session_of,
     };
@@ -110,7 +123,7 @@ mod tests {
 
         ports
             .app()
-            .revoke_session(alice_id(), session_id(1))
+            .revoke_session(alice_id(), session_id(1), &caller())
             .await
             .unwrap();
     }
@@ -128,7 +141,7 @@ mod tests {
 
         ports
             .app()
-            .revoke_session(alice_id(), session_id(1))
+            .revoke_session(alice_id(), session_id(1), &caller())
             .await
             .unwrap();
     }
@@ -147,7 +160,7 @@ mod tests {
             .returning(|_, _| Ok(false));
         ports
             .app()
-            .revoke_session(alice_id(), session_id(1))
+            .revoke_session(alice_id(), session_id(1), &caller())
             .await
             .unwrap();
     }
@@ -160,7 +173,10 @@ mod tests {
             .expect_find()
             .returning(|_| Ok(Some(session_of(mallory_id(), 1))));
         ports.sessions.expect_save_revocation().never();
-        let result = ports.app().revoke_session(alice_id(), session_id(1)).await;
+        let result = ports
+            .app()
+            .revoke_session(alice_id(), session_id(1), &caller())
+            .await;
         assert!(matches!(result, Err(RevokeSessionError::NotFound)));
     }
 
@@ -168,7 +184,10 @@ mod tests {
     async fn an_unknown_session_is_not_found() {
         let mut ports = MockPorts::new();
         ports.sessions.expect_find().returning(|_| Ok(None));
-        let result = ports.app().revoke_session(alice_id(), session_id(1)).await;
+        let result = ports
+            .app()
+            .revoke_session(alice_id(), session_id(1), &caller())
+            .await;
         assert!(matches!(result, Err(RevokeSessionError::NotFound)));
     }
 }

@@ -7,14 +7,14 @@ use std::{
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sessions_domain::{
-    AttemptCount, BudgetKey, CountryCode, DeviceFingerprint, DeviceInfo, DeviceKind, Email,
-    Location, NewSession, ParsedDevice, PasswordHash, RefreshTokenId, Session, SessionId,
-    SessionPolicy, User, UserAgent, UserId,
+    AccountEvent, Actor, AttemptCount, BudgetKey, CountryCode, DeviceFingerprint, DeviceInfo,
+    DeviceKind, Email, Location, NewSession, ParsedDevice, PasswordHash, RefreshTokenId, Session,
+    SessionId, SessionPolicy, User, UserAgent, UserId,
 };
 use uuid::Uuid;
 
 use crate::{
-    AccessClaims, Application, ClientContext, Ports,
+    AccessClaims, Application, Caller, ClientContext, Ports,
     ports::{
         MockAccessTokenCodec, MockAttemptCounters, MockClock, MockDeviceParser,
         MockDeviceTokenStore, MockEventStore, MockGeolocator, MockIdGenerator, MockKeyRing,
@@ -180,6 +180,17 @@ impl MockPorts {
         });
     }
 
+    /// Account events (failed sign-ins) recorded into a list, returned to look at.
+    pub fn with_recorded_account_events(&mut self) -> Arc<Mutex<Vec<AccountEvent>>> {
+        let recorded: Arc<Mutex<Vec<AccountEvent>>> = Arc::default();
+        let list = Arc::clone(&recorded);
+        self.events.expect_append_account().returning(move |event| {
+            list.lock().unwrap().push(event.clone());
+            Ok(())
+        });
+        recorded
+    }
+
     /// Attempt counts kept in a map, as a store keeps them; the map is returned to look at.
     pub fn with_attempt_counts(&mut self) -> Arc<Mutex<HashMap<BudgetKey, AttemptCount>>> {
         let counts: Arc<Mutex<HashMap<BudgetKey, AttemptCount>>> = Arc::default();
@@ -257,5 +268,21 @@ impl MockPorts {
             },
             self.policy,
         )
+    }
+}
+
+/// Alice acting through her session 1, from no request (events then record no origin).
+pub fn caller() -> Caller {
+    Caller {
+        actor: Actor::session(session_id(1)),
+        client: None,
+    }
+}
+
+/// An administrator, from no request.
+pub fn admin_caller() -> Caller {
+    Caller {
+        actor: Actor::Admin,
+        client: None,
     }
 }

@@ -3,7 +3,7 @@
 use sessions_domain::{SessionId, SessionInactive, UserId};
 
 use crate::{
-    Application, SessionView,
+    Application, Caller, SessionView,
     mutation::{Change, MutationError},
     ports::StoreError,
 };
@@ -47,22 +47,28 @@ impl Application {
         current: Option<SessionId>,
         session_id: SessionId,
         trusted: bool,
+        caller: &Caller,
     ) -> Result<SessionView, TrustError> {
         let (session, now) = self
-            .mutate_session(session_id, |session, now| {
-                if session.user_id() != user_id {
-                    return Err(TrustError::NotFound);
-                }
-                let event = if trusted {
-                    session.trust(now, &self.policy)?
-                } else {
-                    session.untrust(now, &self.policy)?
-                };
-                Ok(match event {
-                    Some(event) => Change::state(now, vec![event]),
-                    None => Change::none(now),
-                })
-            })
+            .mutate_session(
+                session_id,
+                caller.actor,
+                caller.client.as_ref(),
+                |session, now| {
+                    if session.user_id() != user_id {
+                        return Err(TrustError::NotFound);
+                    }
+                    let event = if trusted {
+                        session.trust(now, &self.policy)?
+                    } else {
+                        session.untrust(now, &self.policy)?
+                    };
+                    Ok(match event {
+                        Some(event) => Change::state(now, vec![event]),
+                        None => Change::none(now),
+                    })
+                },
+            )
             .await?;
         Ok(self.view(session, current, now))
     }
@@ -73,6 +79,7 @@ mod tests {
     use sessions_domain::{RevocationReason, SessionEventKind};
 
     use super::*;
+    use crate::use_cases::test_support::caller;
     use crate::use_cases::test_support::{
         MockPorts, alice_id, at, mallory_id, session_id, session_of,
     };
@@ -94,7 +101,7 @@ mod tests {
             .returning(|_, _| Ok(()));
         let view = ports
             .app()
-            .set_trusted(alice_id(), None, session_id(1), true)
+            .set_trusted(alice_id(), None, session_id(1), true, &caller())
             .await
             .unwrap();
         assert!(view.session.state().is_trusted);
@@ -110,7 +117,7 @@ mod tests {
         ports.sessions.expect_save().never();
         let view = ports
             .app()
-            .set_trusted(alice_id(), None, session_id(1), false)
+            .set_trusted(alice_id(), None, session_id(1), false, &caller())
             .await
             .unwrap();
         assert!(!view.session.state().is_trusted);
@@ -128,7 +135,7 @@ mod tests {
         ports.sessions.expect_save().never();
         let result = ports
             .app()
-            .set_trusted(alice_id(), None, session_id(1), true)
+            .set_trusted(alice_id(), None, session_id(1), true, &caller())
             .await;
         assert!(matches!(result, Err(TrustError::SessionInactive(_))));
     }
@@ -142,7 +149,7 @@ mod tests {
             .returning(|_| Ok(Some(session_of(mallory_id(), 1))));
         let result = ports
             .app()
-            .set_trusted(alice_id(), None, session_id(1), true)
+            .set_trusted(alice_id(), None, session_id(1), true, &caller())
             .await;
         assert!(matches!(result, Err(TrustError::NotFound)));
     }

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 
 use super::{Session, SessionState};
 use crate::{
-    DeviceInfo, Location, ProviderSet, ProviderSlug, RefreshTokenId, Revocation, RevocationReason,
-    SessionEvent, SessionEventKind, SessionId, SessionPolicy, UserAgent, UserId, add_saturating,
+    Cause, DeviceInfo, Location, ProviderSet, ProviderSlug, RefreshTokenId, Revocation,
+    RevocationReason, SessionEvent, SessionEventKind, SessionId, SessionPolicy, UserAgent, UserId,
+    add_saturating,
 };
 
 /// What a login knows about the new session.
@@ -265,6 +266,7 @@ impl Session {
             user_id: self.state.user_id,
             at,
             kind,
+            cause: Cause::SYSTEM,
         }
     }
 }

@@ -87,3 +87,10 @@ pub fn session_page(active_only: bool, after_cursor: bool) -> String {
          ORDER BY created_at DESC, id DESC LIMIT $2"
     )
 }
+
+/// The audit trail's search statement for `search`, with its parameters in the order of the
+/// conditions given (`user_id`, `session_id`, the types, the network, `since`, `until`, the
+/// cursor, then the limit).
+pub fn event_search(search: &sessions_application::ports::EventSearch) -> String {
+    super::events::search_statement(search).into_sql()
+}

@@ -3,10 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{InsertUserError, StoreError, UserRepository};
-use sessions_domain::{Email, PasswordHash, SessionLimit, User, UserId};
+use sessions_domain::{
+    AccountEvent, AccountEventKind, Cause, Email, PasswordHash, SessionLimit, User, UserId,
+};
 use uuid::Uuid;
 
-use super::PostgresStore;
+use super::{PostgresStore, events::insert_account_event};
 use crate::CorruptRow;
 
 #[derive(sqlx::FromRow)]
@@ -124,16 +126,31 @@ impl UserRepository for PostgresStore {
         id: UserId,
         hash: &PasswordHash,
         now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await.map_err(StoreError::new)?;
         let result =
             sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
                 .bind(id.as_uuid())
                 .bind(hash.as_str())
                 .bind(now)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await
                 .map_err(StoreError::new)?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let changed = AccountEvent {
+            user_id: Some(id),
+            at: now,
+            kind: AccountEventKind::PasswordChanged,
+            cause: cause.clone(),
+        };
+        insert_account_event(&mut tx, &changed)
+            .await
+            .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
+        Ok(true)
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
@@ -155,7 +172,12 @@ impl UserRepository for PostgresStore {
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
-    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn delete(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<bool, StoreError> {
         // The user first (its sessions and their refresh tokens go with it), so that an
         // event a concurrent writer committed for one of its sessions is seen, and erased,
         // by the events' delete after it: a statement of its own, with a later snapshot.
@@ -168,18 +190,20 @@ impl UserRepository for PostgresStore {
         if deleted.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            r#"
-            WITH erased AS (DELETE FROM session_events WHERE user_id = $1)
-            INSERT INTO session_events (session_id, user_id, event_type, occurred_at)
-            VALUES (NULL, $1, 'user_deleted', $2)
-            "#,
-        )
-        .bind(id.as_uuid())
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::new)?;
+        sqlx::query("DELETE FROM session_events WHERE user_id = $1")
+            .bind(id.as_uuid())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
+        let deleted = AccountEvent {
+            user_id: Some(id),
+            at,
+            kind: AccountEventKind::UserDeleted,
+            cause: cause.clone(),
+        };
+        insert_account_event(&mut tx, &deleted)
+            .await
+            .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)?;
         Ok(true)
     }

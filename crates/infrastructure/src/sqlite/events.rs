@@ -1,19 +1,47 @@
-//! The audit trail in SQLite: appends, reads, and the retention's deletes.
+//! The audit trail in SQLite: appends, the search, and the retention's deletes.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sessions_application::{
-    event_data,
-    ports::{EventStore, StoreError},
-};
-use sessions_domain::{SessionEvent, SessionId, UserId};
-use sqlx::SqliteConnection;
+use sessions_application::ports::{EventOrder, EventSearch, EventStore, StoreError};
+use sessions_domain::{AccountEvent, RecordedEvent, SessionEvent};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::{
     SqliteStore,
-    encoding::{corrupt, micros, time, uuid},
+    encoding::{ip, ip_key, ip_key_range, micros, time, uuid},
 };
-use crate::CorruptRow;
+use crate::{
+    CorruptRow,
+    event_record::{EventRecord, StoredEvent, cause_columns},
+};
+
+const TABLE: &str = "session_events";
+
+/// Appends one event.
+async fn insert(connection: &mut SqliteConnection, record: EventRecord) -> Result<(), sqlx::Error> {
+    let cause = record.cause;
+    sqlx::query(concat!(
+        "INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data, ",
+        cause_columns!(),
+        ", ip_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    ))
+    .bind(record.session_id.map(|id| id.to_string()))
+    .bind(record.user_id.map(|id| id.to_string()))
+    .bind(record.event_type)
+    .bind(micros(record.occurred_at))
+    .bind(record.data)
+    .bind(cause.actor)
+    .bind(cause.actor_session_id.map(|id| id.to_string()))
+    .bind(cause.incident_id.map(|id| id.to_string()))
+    .bind(cause.ip.map(|ip| ip.to_string()))
+    .bind(cause.user_agent)
+    .bind(cause.device)
+    .bind(cause.location)
+    .bind(cause.ip.map(|ip| ip_key(ip).to_vec()))
+    .execute(connection)
+    .await?;
+    Ok(())
+}
 
 /// Appends `events`, in order.
 pub(super) async fn insert_events(
@@ -21,66 +49,123 @@ pub(super) async fn insert_events(
     events: &[SessionEvent],
 ) -> Result<(), sqlx::Error> {
     for event in events {
-        sqlx::query(
-            r#"
-            INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data)
-            VALUES (?1, ?2, ?3, ?4, ?5)
-            "#,
-        )
-        .bind(event.session_id.as_uuid().to_string())
-        .bind(event.user_id.as_uuid().to_string())
-        .bind(event.kind.type_name())
-        .bind(micros(event.at))
-        .bind(event_data::to_data(&event.kind).to_string())
-        .execute(&mut *connection)
-        .await?;
+        insert(connection, EventRecord::of_session(event)).await?;
     }
     Ok(())
 }
 
+/// Appends one account event.
+pub(super) async fn insert_account_event(
+    connection: &mut SqliteConnection,
+    event: &AccountEvent,
+) -> Result<(), sqlx::Error> {
+    insert(connection, EventRecord::of_account(event)).await
+}
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
-    session_id: String,
-    user_id: String,
+    id: i64,
+    session_id: Option<String>,
+    user_id: Option<String>,
     event_type: String,
     occurred_at: i64,
     data: String,
+    actor: String,
+    actor_session_id: Option<String>,
+    incident_id: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    device: Option<String>,
+    location: Option<String>,
 }
 
-impl TryFrom<EventRow> for SessionEvent {
+impl TryFrom<EventRow> for StoredEvent {
     type Error = CorruptRow;
 
     fn try_from(row: EventRow) -> Result<Self, CorruptRow> {
-        const TABLE: &str = "session_events";
-        let data =
-            serde_json::from_str(&row.data).map_err(|error| corrupt(TABLE, error.to_string()))?;
-        let kind = event_data::from_data(&row.event_type, &data)
-            .map_err(|error| corrupt(TABLE, error.to_string()))?;
-        Ok(SessionEvent {
-            session_id: SessionId::from_uuid(uuid(TABLE, &row.session_id)?),
-            user_id: UserId::from_uuid(uuid(TABLE, &row.user_id)?),
-            at: time(TABLE, row.occurred_at)?,
-            kind,
+        let optional_uuid = |text: Option<String>| text.map(|text| uuid(TABLE, &text)).transpose();
+        Ok(Self {
+            id: row.id,
+            session_id: optional_uuid(row.session_id)?,
+            user_id: optional_uuid(row.user_id)?,
+            event_type: row.event_type,
+            occurred_at: time(TABLE, row.occurred_at)?,
+            data: row.data,
+            actor: row.actor,
+            actor_session_id: optional_uuid(row.actor_session_id)?,
+            incident_id: optional_uuid(row.incident_id)?,
+            ip: row.ip.as_deref().map(ip).transpose()?,
+            user_agent: row.user_agent,
+            device: row.device,
+            location: row.location,
         })
     }
 }
 
+/// The search's statement: only the conditions given, each served by its index.
+fn search_statement(search: &EventSearch) -> QueryBuilder<'_, Sqlite> {
+    let filter = &search.filter;
+    let mut sql = QueryBuilder::new(concat!(
+        "SELECT id, session_id, user_id, event_type, occurred_at, data, ",
+        cause_columns!(),
+        " FROM session_events WHERE 1"
+    ));
+    if let Some(user_id) = filter.user_id {
+        sql.push(" AND user_id = ")
+            .push_bind(user_id.as_uuid().to_string());
+    }
+    if let Some(session_id) = filter.session_id {
+        sql.push(" AND session_id = ")
+            .push_bind(session_id.as_uuid().to_string());
+    }
+    if !filter.types.is_empty() {
+        sql.push(" AND event_type IN (");
+        let mut types = sql.separated(", ");
+        for event_type in &filter.types {
+            types.push_bind(*event_type);
+        }
+        sql.push(")");
+    }
+    if let Some(network) = filter.network {
+        let (first, last) = ip_key_range(network);
+        sql.push(" AND ip_key BETWEEN ")
+            .push_bind(first.to_vec())
+            .push(" AND ")
+            .push_bind(last.to_vec());
+    }
+    if let Some(since) = filter.since {
+        sql.push(" AND occurred_at >= ").push_bind(micros(since));
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND occurred_at < ").push_bind(micros(until));
+    }
+    let (after, order) = match search.order {
+        EventOrder::NewestFirst => (" AND id < ", " ORDER BY id DESC"),
+        EventOrder::OldestFirst => (" AND id > ", " ORDER BY id"),
+    };
+    if let Some(sequence) = search.after {
+        sql.push(after).push_bind(sequence);
+    }
+    sql.push(order)
+        .push(" LIMIT ")
+        .push_bind(i64::from(search.limit));
+    sql
+}
+
 #[async_trait]
 impl EventStore for SqliteStore {
-    #[tracing::instrument(skip_all, fields(%id))]
-    async fn list_for_session(&self, id: SessionId) -> Result<Vec<SessionEvent>, StoreError> {
-        let rows: Vec<EventRow> = sqlx::query_as(
-            r#"
-            SELECT session_id, user_id, event_type, occurred_at, data
-            FROM session_events WHERE session_id = ?1 ORDER BY id
-            "#,
-        )
-        .bind(id.as_uuid().to_string())
-        .fetch_all(self.readers())
-        .await
-        .map_err(StoreError::new)?;
+    #[tracing::instrument(skip_all)]
+    async fn search(&self, search: &EventSearch) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows: Vec<EventRow> = search_statement(search)
+            .build_query_as()
+            .fetch_all(self.readers())
+            .await
+            .map_err(StoreError::new)?;
         rows.into_iter()
-            .map(|row| SessionEvent::try_from(row).map_err(StoreError::from))
+            .map(|row| {
+                let stored = StoredEvent::try_from(row)?;
+                RecordedEvent::try_from(stored).map_err(StoreError::from)
+            })
             .collect()
     }
 
@@ -88,6 +173,15 @@ impl EventStore for SqliteStore {
     async fn append(&self, events: &[SessionEvent]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.map_err(StoreError::new)?;
         insert_events(&mut tx, events)
+            .await
+            .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)
+    }
+
+    #[tracing::instrument(skip_all, fields(event_type = event.kind.type_name()))]
+    async fn append_account(&self, event: &AccountEvent) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        insert_account_event(&mut tx, event)
             .await
             .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)

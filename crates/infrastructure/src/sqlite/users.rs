@@ -3,11 +3,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{InsertUserError, StoreError, UserRepository};
-use sessions_domain::{Email, PasswordHash, SessionLimit, User, UserId};
+use sessions_domain::{
+    AccountEvent, AccountEventKind, Cause, Email, PasswordHash, SessionLimit, User, UserId,
+};
 
 use super::{
     SqliteStore,
     encoding::{corrupt, micros, time, uuid},
+    events::insert_account_event,
 };
 use crate::CorruptRow;
 
@@ -123,14 +126,31 @@ impl UserRepository for SqliteStore {
         id: UserId,
         hash: &PasswordHash,
         now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<bool, StoreError> {
-        self.update_user(
-            "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
-            id,
-            hash.as_str().to_owned(),
-            now,
-        )
-        .await
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        let result =
+            sqlx::query("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1")
+                .bind(id.as_uuid().to_string())
+                .bind(hash.as_str())
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::new)?;
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let changed = AccountEvent {
+            user_id: Some(id),
+            at: now,
+            kind: AccountEventKind::PasswordChanged,
+            cause: cause.clone(),
+        };
+        insert_account_event(&mut tx, &changed)
+            .await
+            .map_err(StoreError::new)?;
+        tx.commit().await.map_err(StoreError::new)?;
+        Ok(true)
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
@@ -150,7 +170,12 @@ impl UserRepository for SqliteStore {
     }
 
     #[tracing::instrument(skip_all, fields(%id))]
-    async fn delete(&self, id: UserId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn delete(
+        &self,
+        id: UserId,
+        at: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<bool, StoreError> {
         let user_id = id.as_uuid().to_string();
         let mut tx = self.begin_write().await.map_err(StoreError::new)?;
         let deleted = sqlx::query("DELETE FROM users WHERE id = ?1")
@@ -166,15 +191,15 @@ impl UserRepository for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::new)?;
-        sqlx::query(
-            "INSERT INTO session_events (session_id, user_id, event_type, occurred_at) \
-             VALUES (NULL, ?1, 'user_deleted', ?2)",
-        )
-        .bind(&user_id)
-        .bind(micros(at))
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::new)?;
+        let deleted = AccountEvent {
+            user_id: Some(id),
+            at,
+            kind: AccountEventKind::UserDeleted,
+            cause: cause.clone(),
+        };
+        insert_account_event(&mut tx, &deleted)
+            .await
+            .map_err(StoreError::new)?;
         tx.commit().await.map_err(StoreError::new)?;
         Ok(true)
     }

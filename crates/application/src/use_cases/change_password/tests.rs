@@ -5,7 +5,10 @@ use mockall::{Sequence, predicate::eq};
 use sessions_domain::PasswordHash;
 
 use super::*;
+use crate::use_cases::test_support::caller;
 use crate::use_cases::test_support::{MockPorts, alice, alice_id, session_id, session_of, t0};
+use mockall::predicate::function;
+use sessions_domain::{Actor, Cause};
 
 fn change(current: &str, new: &str) -> PasswordChange {
     PasswordChange {
@@ -43,12 +46,13 @@ async fn the_new_hash_is_stored_before_every_other_session_is_revoked() {
     ports
         .users
         .expect_update_password()
-        .withf(|id, hash, now| {
+        .withf(|id, hash, now, cause| {
+            assert_eq!(cause.actor, Actor::session(session_id(1)));
             *id == alice_id() && hash.as_str() == "$argon2id$new" && *now == t0()
         })
         .times(1)
         .in_sequence(&mut order)
-        .returning(|_, _, _| Ok(true));
+        .returning(|_, _, _, _| Ok(true));
     ports
         .sessions
         .expect_revoke_all_for_user()
@@ -57,10 +61,11 @@ async fn the_new_hash_is_stored_before_every_other_session_is_revoked() {
             eq(Some(session_id(1))),
             eq(RevocationReason::PasswordChanged),
             eq(t0()),
+            function(|cause: &Cause| cause.actor == Actor::session(session_id(1))),
         )
         .times(1)
         .in_sequence(&mut order)
-        .returning(|_, _, _, _| Ok(2));
+        .returning(|_, _, _, _, _| Ok(2));
 
     let revoked = ports
         .app()
@@ -68,6 +73,7 @@ async fn the_new_hash_is_stored_before_every_other_session_is_revoked() {
             alice_id(),
             session_id(1),
             change("old password 123", "new password 456"),
+            &caller(),
         )
         .await
         .unwrap();
@@ -90,6 +96,7 @@ async fn a_wrong_current_password_changes_nothing_and_counts_for_session_and_acc
             alice_id(),
             session_id(1),
             change("wrong password!", "new password 456"),
+            &caller(),
         )
         .await;
     assert!(matches!(
@@ -126,11 +133,13 @@ async fn the_fifth_wrong_password_revokes_the_session_for_suspicious_activity() 
         .returning(|_, _| Ok(true));
     ports.users.expect_update_password().never();
     let app = ports.app();
+    let alice = caller();
     let guess = || {
         app.change_password(
             alice_id(),
             session_id(1),
             change("wrong password!", "new password 456"),
+            &alice,
         )
     };
     for _ in 0..4 {
@@ -155,6 +164,7 @@ async fn a_too_short_new_password_is_rejected_before_anything_else() {
             alice_id(),
             session_id(1),
             change("old password 123", "short"),
+            &caller(),
         )
         .await;
     assert!(matches!(
@@ -175,6 +185,7 @@ async fn a_deleted_user_is_not_found() {
             alice_id(),
             session_id(1),
             change("old password 123", "new password 456"),
+            &caller(),
         )
         .await;
     assert!(matches!(result, Err(ChangePasswordError::UserNotFound)));

@@ -1,7 +1,7 @@
 //! The login use case against mocks of its ports, with attempt counts kept as a store keeps
 //! them.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
 use sessions_domain::{
@@ -55,7 +55,14 @@ fn alices_device() -> DeviceToken {
 /// Alice exists; her password is `PASSWORD`; the hasher admits everything and checks
 /// with `expected` priority; device tokens are hashed by their first byte and the store
 /// knows `stored_devices`.
-fn given_alice(ports: &mut MockPorts, expected: HashPriority, stored_devices: Vec<DeviceToken>) {
+/// Alice's account, clients enriched as from the US, and the failed sign-ins recorded.
+fn given_alice(
+    ports: &mut MockPorts,
+    expected: HashPriority,
+    stored_devices: Vec<DeviceToken>,
+) -> Arc<Mutex<Vec<AccountEvent>>> {
+    ports.with_client_enrichment(Some("US"));
+    let failures = ports.with_recorded_account_events();
     ports
         .users
         .expect_find_by_email()
@@ -80,10 +87,11 @@ fn given_alice(ports: &mut MockPorts, expected: HashPriority, stored_devices: Ve
                 .find(|device| device.hash == *hash)
                 .cloned())
         });
+    failures
 }
 
-/// What a successful login needs: ids, secrets ("refresh-1", then "new-device"), enrichment,
-/// signing; the started sessions are collected.
+/// What a successful login needs: ids, secrets ("refresh-1", then "new-device"), signing;
+/// the started sessions are collected.
 fn given_session_material(ports: &mut MockPorts) -> std::sync::Arc<Mutex<Vec<SessionStart>>> {
     let mut next = 0;
     ports.ids.expect_next_id().returning(move || {
@@ -95,7 +103,6 @@ fn given_session_material(ports: &mut MockPorts) -> std::sync::Arc<Mutex<Vec<Ses
         .token_secrets
         .expect_generate()
         .returning(move || SecretToken::new(generated.next().unwrap_or_default().into()));
-    ports.with_client_enrichment(Some("US"));
     ports
         .access_tokens
         .expect_issue()
@@ -210,7 +217,7 @@ async fn a_device_token_of_another_account_vouches_for_nothing() {
 #[tokio::test]
 async fn a_wrong_password_counts_against_the_account_and_the_network() {
     let mut ports = MockPorts::new();
-    given_alice(&mut ports, HashPriority::Unknown, Vec::new());
+    let failures = given_alice(&mut ports, HashPriority::Unknown, Vec::new());
     let counts = ports.with_attempt_counts();
     ports.sessions.expect_start().never();
 
@@ -220,6 +227,22 @@ async fn a_wrong_password_counts_against_the_account_and_the_network() {
     let counts = counts.lock().unwrap();
     assert_eq!(counts[&account()].count, 1);
     assert_eq!(counts[&network()].count, 1);
+    let failures = failures.lock().unwrap();
+    let [failure] = failures.as_slice() else {
+        panic!("one failed sign-in recorded, not {failures:?}")
+    };
+    assert_eq!(failure.user_id, Some(alice_id()));
+    assert_eq!(
+        failure.kind,
+        AccountEventKind::LoginFailed {
+            unknown_account: None
+        }
+    );
+    assert_eq!(failure.cause.actor, Actor::User { session_id: None });
+    let origin = failure.cause.origin.as_ref().unwrap();
+    assert_eq!(origin.ip, client().ip);
+    assert_eq!(origin.user_agent, client().user_agent);
+    assert_eq!(origin.device.as_ref().unwrap().as_str(), "Chrome on macOS");
 }
 
 #[tokio::test]
@@ -304,7 +327,7 @@ async fn a_device_token_holder_is_locked_out_by_its_own_failures_only() {
 #[tokio::test]
 async fn an_unknown_address_burns_a_dummy_hash_and_spends_its_budget_like_a_known_one() {
     let mut ports = MockPorts::new();
-    given_alice(&mut ports, HashPriority::Unknown, Vec::new());
+    let failures = given_alice(&mut ports, HashPriority::Unknown, Vec::new());
     ports.passwords.checkpoint();
     ports.passwords.expect_admits().returning(|_| Ok(()));
     ports
@@ -326,8 +349,20 @@ async fn an_unknown_address_burns_a_dummy_hash_and_spends_its_budget_like_a_know
         .await;
 
     assert!(matches!(result, Err(LoginError::InvalidCredentials)));
-    let bob = BudgetKey::Account(sessions_domain::Email::parse("bob@example.com").unwrap());
-    assert_eq!(counts.lock().unwrap()[&bob].count, 1);
+    let bob = sessions_domain::Email::parse("bob@example.com").unwrap();
+    assert_eq!(
+        counts.lock().unwrap()[&BudgetKey::Account(bob.clone())].count,
+        1
+    );
+    let failures = failures.lock().unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].user_id, None);
+    assert_eq!(
+        failures[0].kind,
+        AccountEventKind::LoginFailed {
+            unknown_account: Some(bob)
+        }
+    );
 }
 
 #[tokio::test]
@@ -339,6 +374,8 @@ async fn a_malformed_address_burns_a_dummy_hash_and_counts_for_the_network_only(
         .expect_verify_dummy()
         .times(1)
         .returning(|_, _| Ok(()));
+    ports.with_client_enrichment(None);
+    ports.with_recorded_account_events();
     let counts = ports.with_attempt_counts();
 
     let result = ports
@@ -425,6 +462,7 @@ async fn evictions_by_the_session_limit_do_not_fail_the_login() {
             alice_id(),
             start.session.id(),
             start.now,
+            start.created.cause.clone(),
         )])
     });
 

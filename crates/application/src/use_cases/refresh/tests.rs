@@ -24,12 +24,9 @@ fn rotating_client() -> RefreshClient {
 }
 
 /// Fake secrets: the hash is the first byte of the value, the successor appends "+" and the
-/// rotation's time in seconds after t0; the fake device parser.
+/// rotation's time in seconds after t0; the fake device parser, no geolocation.
 fn expect_secrets(ports: &mut MockPorts) {
-    ports
-        .devices
-        .expect_parse()
-        .returning(parse_fake_user_agent);
+    ports.with_client_enrichment(None);
     ports.token_secrets.expect_hash().returning(|secret| {
         TokenHash::from_bytes([u8::try_from(secret.expose().len()).unwrap(); 32])
     });

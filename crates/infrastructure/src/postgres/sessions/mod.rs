@@ -1,6 +1,7 @@
 //! Sessions in Postgres: the atomic start under the session limit (`start`), versioned
 //! writes, the keyset-paginated list, bulk revocation and batched cleanup.
 
+mod incident;
 mod start;
 mod statements;
 
@@ -10,11 +11,14 @@ use sessions_application::ports::{
     CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository, SessionStart,
     StartSessionError, StoreError, WriteError,
 };
-use sessions_domain::{RevocationReason, Session, SessionEvent, SessionId, UserId};
+use sessions_domain::{
+    Cause, RevocationReason, Session, SessionEvent, SessionFilter, SessionId, UserId,
+};
+use uuid::Uuid;
 
 use crate::postgres::{PostgresStore, events::insert_events, queries, session_row::SessionRow};
 
-use statements::{FIND_SESSION, bind_page, update_session};
+use statements::{FIND_SESSION, bind_page, bind_revocation, record_revocations, update_session};
 
 #[async_trait]
 impl SessionRepository for PostgresStore {
@@ -133,8 +137,9 @@ impl SessionRepository for PostgresStore {
         except: Option<SessionId>,
         reason: RevocationReason,
         now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<u64, StoreError> {
-        let revoked: i64 = sqlx::query_scalar(
+        let query = sqlx::query_scalar(concat!(
             r#"
             WITH revoked AS (
                 UPDATE sessions SET
@@ -143,21 +148,63 @@ impl SessionRepository for PostgresStore {
                 WHERE user_id = $1 AND is_revoked = FALSE AND expires_at > $3
                   AND ($2::uuid IS NULL OR id <> $2)
                 RETURNING id, user_id
-            ), recorded AS (
-                INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data)
-                SELECT id, user_id, 'session_revoked', $3, jsonb_build_object('reason', $4::text)
-                FROM revoked
-            )
-            SELECT count(*) FROM revoked
-            "#,
-        )
+            ), "#,
+            record_revocations!()
+        ))
         .bind(user_id.as_uuid())
-        .bind(except.map(|id| id.as_uuid()))
-        .bind(now)
-        .bind(reason.as_str())
-        .fetch_one(self.pool())
-        .await
-        .map_err(StoreError::new)?;
+        .bind(except.map(|id| id.as_uuid()));
+        let revoked: i64 = bind_revocation(query, now, reason, cause)
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        Ok(revoked.unsigned_abs())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_active_candidates(
+        &self,
+        filter: &SessionFilter,
+        now: DateTime<Utc>,
+        after: Option<SessionId>,
+        limit: u32,
+    ) -> Result<Vec<Session>, StoreError> {
+        let rows: Vec<SessionRow> = incident::candidates_statement(filter, now, after, limit)
+            .build_query_as()
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        rows.into_iter()
+            .map(|row| Session::try_from(row).map_err(StoreError::from))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(sessions = ids.len(), %reason))]
+    async fn revoke_many(
+        &self,
+        ids: &[SessionId],
+        reason: RevocationReason,
+        now: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<u64, StoreError> {
+        let ids: Vec<Uuid> = ids.iter().map(SessionId::as_uuid).collect();
+        let query = sqlx::query_scalar(concat!(
+            r#"
+            WITH revoked AS (
+                UPDATE sessions SET
+                    is_revoked = TRUE, revoked_at = $3, revoked_reason = $4,
+                    updated_at = $3, version = version + 1
+                WHERE id = ANY($1) AND is_revoked = FALSE AND expires_at > $3
+                  AND ($2::uuid IS NULL OR id <> $2)
+                RETURNING id, user_id
+            ), "#,
+            record_revocations!()
+        ))
+        .bind(ids)
+        .bind(None::<Uuid>);
+        let revoked: i64 = bind_revocation(query, now, reason, cause)
+            .fetch_one(self.pool())
+            .await
+            .map_err(StoreError::new)?;
         Ok(revoked.unsigned_abs())
     }
 

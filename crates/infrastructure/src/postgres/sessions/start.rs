@@ -46,13 +46,13 @@ const EVICT_AND_INSERT_SESSION: &str = r#"
     )
 "#;
 
-/// What a session's start writes after the session: its refresh token (`$6`…`$11`) and the
-/// events (`$1`…`$5`, [`EventColumns`]). A statement of its own because the references of
+/// What a session's start writes after the session: its refresh token (`$13`…`$18`) and the
+/// events (`$1`…`$12`, [`EventColumns`]). A statement of its own because the references of
 /// both to the session are checked against what earlier statements wrote.
 const INSERT_TOKEN_AND_EVENTS: &str = concat!(
     "WITH token AS (INSERT INTO refresh_tokens ",
     "(id, session_id, token_hash, issued_at, used_at, successor_id) ",
-    "VALUES ($6, $7, $8, $9, $10, $11)) ",
+    "VALUES ($13, $14, $15, $16, $17, $18)) ",
     insert_event_columns!()
 );
 
@@ -149,7 +149,15 @@ pub(super) async fn start(
     let user_id = start.session.user_id();
     let evictions: Vec<SessionEvent> = evicted
         .into_iter()
-        .map(|id| SessionEvent::evicted(id, user_id, start.session.id(), start.now))
+        .map(|id| {
+            SessionEvent::evicted(
+                id,
+                user_id,
+                start.session.id(),
+                start.now,
+                start.created.cause.clone(),
+            )
+        })
         .collect();
     let mut events = evictions.clone();
     events.push(start.created.clone());

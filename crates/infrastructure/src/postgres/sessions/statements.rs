@@ -1,12 +1,15 @@
 //! The statements of the Postgres session store that more than one method uses: the read by
-//! id, a page of a user's sessions, and the versioned write of a session's mutable columns.
+//! id, a page of a user's sessions, the versioned write of a session's mutable columns, and
+//! the events of a bulk revocation.
 
+use chrono::{DateTime, Utc};
 use ipnetwork::IpNetwork;
 use sessions_application::ports::SessionQuery;
-use sessions_domain::{Session, UserId};
+use sessions_domain::{Cause, RevocationReason, Session, UserId};
 use sqlx::PgExecutor;
 
 use crate::{
+    event_record::CauseRecord,
     postgres::session_row::count_column,
     session_record::{SessionRecord, session_columns},
 };
@@ -85,4 +88,41 @@ pub(super) async fn update_session<'c>(
         .execute(executor)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// The end of a bulk revocation: after a `revoked` CTE (the rows it revoked, `id` and
+/// `user_id`), records one `session_revoked` event per row — `$3` the time, `$4` the reason,
+/// `$5`…`$11` the cause ([`bind_revocation`]) — and counts them.
+macro_rules! record_revocations {
+    () => {
+        concat!(
+            "recorded AS (INSERT INTO session_events ",
+            "(session_id, user_id, event_type, occurred_at, data, ",
+            crate::event_record::cause_columns!(),
+            ") SELECT id, user_id, 'session_revoked', $3, ",
+            "jsonb_build_object('reason', $4::text), $5, $6, $7, $8, $9, $10, $11 ",
+            "FROM revoked) SELECT count(*) FROM revoked"
+        )
+    };
+}
+pub(super) use record_revocations;
+
+/// Binds `$3`…`$11` of [`record_revocations!`].
+pub(super) fn bind_revocation<'q, O>(
+    query: sqlx::query::QueryScalar<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    now: DateTime<Utc>,
+    reason: RevocationReason,
+    cause: &Cause,
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let cause = CauseRecord::of(cause);
+    query
+        .bind(now)
+        .bind(reason.as_str())
+        .bind(cause.actor)
+        .bind(cause.actor_session_id)
+        .bind(cause.incident_id)
+        .bind(cause.ip.map(IpNetwork::from))
+        .bind(cause.user_agent)
+        .bind(cause.device)
+        .bind(cause.location)
 }

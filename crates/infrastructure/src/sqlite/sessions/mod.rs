@@ -1,6 +1,7 @@
 //! Sessions in SQLite: the atomic start under the session limit (`start`), versioned writes,
 //! the keyset-paginated list, bulk revocation and batched cleanup.
 
+mod incident;
 mod start;
 mod statements;
 
@@ -10,7 +11,9 @@ use sessions_application::ports::{
     CleanupBatch, DeletedBatch, EndedBy, SessionQuery, SessionRepository, SessionStart,
     StartSessionError, StoreError, WriteError,
 };
-use sessions_domain::{RevocationReason, Session, SessionEvent, SessionId, UserId};
+use sessions_domain::{
+    Cause, RevocationReason, Session, SessionEvent, SessionFilter, SessionId, UserId,
+};
 
 use statements::{FIND_SESSION, bind_page, session_page, update_session};
 
@@ -20,6 +23,32 @@ use super::{
     events::insert_events,
     session_row::SessionRow,
 };
+
+/// Records one `session_revoked` event with `cause` for each session `revoked` (its id and
+/// owner, as the revoking statement returned them), then commits; returns how many.
+async fn commit_revocations(
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+    revoked: &[(String, String)],
+    reason: RevocationReason,
+    now: DateTime<Utc>,
+    cause: &Cause,
+) -> Result<u64, StoreError> {
+    let mut events = Vec::with_capacity(revoked.len());
+    for (id, owner) in revoked {
+        events.push(SessionEvent::bulk_revoked(
+            SessionId::from_uuid(uuid("sessions", id)?),
+            UserId::from_uuid(uuid("sessions", owner)?),
+            reason,
+            now,
+            cause.clone(),
+        ));
+    }
+    insert_events(&mut tx, &events)
+        .await
+        .map_err(StoreError::new)?;
+    tx.commit().await.map_err(StoreError::new)?;
+    Ok(u64::try_from(events.len()).unwrap_or(u64::MAX))
+}
 
 #[async_trait]
 impl SessionRepository for SqliteStore {
@@ -124,14 +153,15 @@ impl SessionRepository for SqliteStore {
         except: Option<SessionId>,
         reason: RevocationReason,
         now: DateTime<Utc>,
+        cause: &Cause,
     ) -> Result<u64, StoreError> {
         let mut tx = self.begin_write().await.map_err(StoreError::new)?;
-        let revoked: Vec<String> = sqlx::query_scalar(
+        let revoked: Vec<(String, String)> = sqlx::query_as(
             "UPDATE sessions SET is_revoked = 1, revoked_at = ?3, revoked_reason = ?4, \
              updated_at = ?3, version = version + 1 \
              WHERE user_id = ?1 AND is_revoked = 0 AND expires_at > ?3 \
                AND (?2 IS NULL OR id <> ?2) \
-             RETURNING id",
+             RETURNING id, user_id",
         )
         .bind(user_id.as_uuid().to_string())
         .bind(except.map(|id| id.as_uuid().to_string()))
@@ -140,16 +170,53 @@ impl SessionRepository for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(StoreError::new)?;
-        let mut events = Vec::with_capacity(revoked.len());
-        for id in &revoked {
-            let id = SessionId::from_uuid(uuid("sessions", id)?);
-            events.push(SessionEvent::bulk_revoked(id, user_id, reason, now));
-        }
-        insert_events(&mut tx, &events)
+        commit_revocations(tx, &revoked, reason, now, cause).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_active_candidates(
+        &self,
+        filter: &SessionFilter,
+        now: DateTime<Utc>,
+        after: Option<SessionId>,
+        limit: u32,
+    ) -> Result<Vec<Session>, StoreError> {
+        let rows: Vec<SessionRow> = incident::candidates_statement(filter, now, after, limit)
+            .build_query_as()
+            .fetch_all(self.readers())
             .await
             .map_err(StoreError::new)?;
-        tx.commit().await.map_err(StoreError::new)?;
-        Ok(u64::try_from(revoked.len()).unwrap_or(u64::MAX))
+        rows.into_iter()
+            .map(|row| Session::try_from(row).map_err(StoreError::from))
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(sessions = ids.len(), %reason))]
+    async fn revoke_many(
+        &self,
+        ids: &[SessionId],
+        reason: RevocationReason,
+        now: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        let mut revoked = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "UPDATE sessions SET is_revoked = 1, revoked_at = ?2, revoked_reason = ?3, \
+                 updated_at = ?2, version = version + 1 \
+                 WHERE id = ?1 AND is_revoked = 0 AND expires_at > ?2 \
+                 RETURNING id, user_id",
+            )
+            .bind(id.as_uuid().to_string())
+            .bind(micros(now))
+            .bind(reason.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
+            revoked.extend(row);
+        }
+        commit_revocations(tx, &revoked, reason, now, cause).await
     }
 
     #[tracing::instrument(skip_all)]

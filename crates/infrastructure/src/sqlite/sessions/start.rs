@@ -116,7 +116,15 @@ async fn evict_for(
     }
     Ok(evicted
         .into_iter()
-        .map(|id| SessionEvent::evicted(id, user_id, start.session.id(), start.now))
+        .map(|id| {
+            SessionEvent::evicted(
+                id,
+                user_id,
+                start.session.id(),
+                start.now,
+                start.created.cause.clone(),
+            )
+        })
         .collect())
 }
 
