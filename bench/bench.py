@@ -112,6 +112,7 @@ class Server:
                    SESSIONS_SERVICE_TOKEN=SERVICE,
                    SESSIONS_REGISTER_RATE_LIMIT="0", SESSIONS_TRUSTED_PROXIES="127.0.0.1/32",
                    SESSIONS_CLEANUP_INTERVAL="0", SESSIONS_HTTP_REQUEST_TIMEOUT="10m",
+                   SESSIONS_WEBHOOK_ALLOW_HTTP="on", SESSIONS_WEBHOOK_ALLOW_PRIVATE="on",
                    RUST_LOG="warn")
         started = time.perf_counter()
         self.process = subprocess.Popen([str(BINARY), "serve"], env=env,
@@ -347,7 +348,7 @@ def scenario(results, server, name, script, env, warmup, duration, warmup_env=No
 
 # The scenario groups `--only` selects from.
 GROUPS = ["get", "introspect", "list", "refresh", "login", "revoke", "flood", "incident", "export",
-          "million", "cleanup"]
+          "webhooks", "million", "cleanup"]
 
 FLOOD_ACCOUNTS = 10_000
 KNOWN_CLIENTS = 4
@@ -405,7 +406,8 @@ PG_AUDIT_EVENTS = """
 INSERT INTO session_events (session_id, user_id, event_type, occurred_at, data, actor, ip,
                             user_agent, device, location)
 SELECT NULL, NULL, 'login_failed', now() - n * interval '1 second',
-       '{{"account": "nobody-' || n || '@example.com"}}', 'user', '198.51.100.1'::inet + (n % 250),
+       ('{{"account": "nobody-' || n || '@example.com"}}')::jsonb, 'user',
+       '198.51.100.1'::inet + (n % 250),
        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 Chrome/120.0 Safari/537.36',
        'Chrome 120 on macOS', 'New York, US'
 FROM generate_series(1, {count}) AS n
@@ -513,6 +515,94 @@ def incident_response(results, server, common, args):
     return outcome
 
 
+WEBHOOK_RATE = 1_000  # events per second produced
+WEBHOOK_SECONDS = 20
+
+
+def webhook_delivery(server, duration):
+    """Lockout events inserted at 1,000 a second for `duration` seconds (each recorded with
+    its delivery by the outbox trigger, as any change is), delivered to a receiver on
+    loopback; returns the receiver's arrivals' lags behind their events and the rates."""
+    import http.server
+    import threading
+
+    arrivals = []
+    lock = threading.Lock()
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["content-length"]))
+            arrived = time.time()
+            payload = json.loads(body)
+            with lock:
+                arrivals.append((self.headers["webhook-id"], payload["timestamp"], arrived))
+            self.send_response(204)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    settle(server.store, server.database_url)
+    server.start()
+    http("POST", "/v1/admin/webhooks",
+         {"url": f"http://127.0.0.1:{receiver.server_address[1]}/hook", "events": ["login.locked_out"]},
+         token=ADMIN)
+    per_tick, tick = WEBHOOK_RATE // 10, 0.1
+    connection = sqlite_connection(server.database_url) if server.store == "sqlite" else None
+    produced, started = 0, time.perf_counter()
+    while time.perf_counter() - started < duration:
+        due = started + produced / WEBHOOK_RATE
+        time.sleep(max(0.0, due - time.perf_counter()))
+        if connection:
+            connection.execute(f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {per_tick})
+                INSERT INTO session_events (event_type, occurred_at, data, actor)
+                SELECT 'login_locked_out', {int(time.time() * 1e6)}, '{{"scope": "network_failures"}}', 'user'
+                FROM n""")
+            connection.commit()
+        else:
+            psql("sessions_bench", f"""INSERT INTO session_events (event_type, occurred_at, data, actor)
+                SELECT 'login_locked_out', clock_timestamp(), '{{"scope": "network_failures"}}', 'user'
+                FROM generate_series(1, {per_tick})""")
+        produced += per_tick
+    production_seconds = time.perf_counter() - started
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with lock:
+            if len({arrival[0] for arrival in arrivals}) >= produced:
+                break
+        time.sleep(0.1)
+    server.stop()
+    receiver.shutdown()
+    if connection:
+        connection.close()
+    with lock:
+        distinct = {arrival[0] for arrival in arrivals}
+        lags = sorted(arrived - parse_rfc3339(timestamp) for _, timestamp, arrived in arrivals)
+        span = max(arrival[2] for arrival in arrivals) - min(arrival[2] for arrival in arrivals)
+    result = {"produced": produced, "produced_per_s": produced / production_seconds,
+              "received": len(arrivals), "distinct": len(distinct),
+              "delivered_per_s": len(arrivals) / span if span else 0.0,
+              "p50_ms": lags[len(lags) // 2] * 1000, "p99_ms": lags[int(len(lags) * 0.99)] * 1000}
+    log(f"webhooks: {produced} produced at {result['produced_per_s']:.0f}/s, {len(distinct)} delivered "
+        f"({len(arrivals)} requests) at {result['delivered_per_s']:.0f}/s, lag p50 {result['p50_ms']:.0f} ms, "
+        f"p99 {result['p99_ms']:.0f} ms")
+    return result
+
+
+def parse_rfc3339(text):
+    """Seconds since the epoch of an RFC 3339 UTC time with any fraction."""
+    import calendar
+
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return seconds + (float(f"0.{fraction}") if fraction else 0.0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", choices=["postgres", "sqlite"], default="postgres")
@@ -609,12 +699,14 @@ def main():
     exports = []
     if selected("export"):
         audit_export(exports, server)
+    webhooks = webhook_delivery(server, WEBHOOK_SECONDS) if selected("webhooks") else None
     deleted, cleanup_rate = million_sessions(results, server, common, args, selected)
 
     # One startup per server start (the cleanup's two measurements share one).
     startups = [summary["startup_ms"] for summary in results.values() if "startup_ms" in summary]
     report = render(args, versions, baselines, argon2_runs, idle, idle_first,
-                    first_start, startups, results, deleted, cleanup_rate, incident, exports)
+                    first_start, startups, results, deleted, cleanup_rate, incident, exports,
+                    webhooks)
     print(report)
     (ROOT / "bench" / f"last-run-{args.store}.md").write_text(report)
     subprocess.run(["docker", "rm", "-f", "-v", PG_CONTAINER], capture_output=True)
@@ -658,7 +750,7 @@ def million_sessions(results, server, common, args, selected):
 
 
 def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start, startups,
-           results, deleted, cleanup_rate, incident, exports):
+           results, deleted, cleanup_rate, incident, exports, webhooks):
     # The machine's speed drifts: the fastest hash timing sets the (strictest) ceiling.
     argon2 = min(argon2_runs, key=lambda timing: timing["median_ms"])
     ceiling = os.cpu_count() / (argon2["median_ms"] / 1000)
@@ -731,13 +823,19 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
                             f"RSS {e['rss_before_kib'] / 1024:.1f} → peak {e['peak_rss_kib'] / 1024:.1f} MiB"
                             for e in exports),
                   len(exports) == 2 and exports[1]["peak_rss_kib"] <= 1.25 * exports[0]["peak_rss_kib"])),
+        ("webhooks: every event delivered once at 1,000 events/s; lag p99 ≤ 1 s", [],
+         lambda: (f"{webhooks['distinct']} of {webhooks['produced']} delivered ({webhooks['received']} requests) "
+                  f"at {webhooks['delivered_per_s']:.0f}/s, produced at {webhooks['produced_per_s']:.0f}/s; "
+                  f"lag p50 {webhooks['p50_ms']:.0f} ms, p99 {webhooks['p99_ms']:.0f} ms",
+                  webhooks["distinct"] == webhooks["received"] == webhooks["produced"]
+                  and webhooks["p99_ms"] <= 1000)),
         ("idle RSS ≤ 20 MiB (started on a migrated database)", [],
          lambda: (f"{idle['VmRSS'] / 1024:.1f} MiB", idle["VmRSS"] <= 20 * 1024)),
         ("start to ready ≤ 300 ms (migrated database)", [],
          lambda: (f"{startup:.0f} ms (median of {len(startups)})", startup <= 300)),
     ]
     verdicts = []
-    ran = {"incident": incident is not None, "export": bool(exports)}
+    ran = {"incident": incident is not None, "export": bool(exports), "webhooks": webhooks is not None}
     for target, needed, judge in targets:
         group = target.split(":", 1)[0]
         if all(name in results for name in needed) and ran.get(group, True):

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let ring = SigningKeyRing::new(
-        master,
+        std::sync::Arc::new(master),
         TokenIssuer {
             issuer: "sessions".into(),
             audience: None,

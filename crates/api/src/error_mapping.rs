@@ -8,7 +8,7 @@ use sessions_application::{
         AuthenticateError, ChangePasswordError, CleanupError, DeleteUserError, GetSessionError,
         IntrospectError, KeysError, ListEventsError, ListSessionsError, LoginError, LogoutError,
         RefreshError, RegisterError, RevokeIncidentError, RevokeOtherSessionsError,
-        RevokeSessionError, SetSessionLimitError, TrustError,
+        RevokeSessionError, SetSessionLimitError, TrustError, WebhookError,
     },
 };
 
@@ -254,6 +254,19 @@ impl From<AdminRevokeSessionError> for ApiError {
             AdminRevokeSessionError::NotFound => ApiError::session_not_found(),
             AdminRevokeSessionError::Contended => ApiError::contended(),
             AdminRevokeSessionError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        match error {
+            WebhookError::NotFound => ApiError::webhook_not_found(),
+            WebhookError::Invalid(detail) => ApiError::invalid(detail),
+            WebhookError::TargetRefused(refused) => {
+                ApiError::invalid(format!("url: {}", refused.0))
+            }
+            WebhookError::Store(error) => error.into(),
         }
     }
 }

@@ -281,6 +281,7 @@ fn authenticated() -> Authenticated {
             ip_address: "203.0.113.7".parse().unwrap(),
             location: None,
             refresh_token_id: RefreshTokenId::from_uuid(Uuid::from_u128(3)),
+            new_device: None,
         },
         &SessionPolicy::default(),
         now,

@@ -101,6 +101,16 @@ impl ApiError {
         )
     }
 
+    /// 404 for a missing webhook endpoint, or delivery of one.
+    pub fn webhook_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "webhook_not_found",
+            "Webhook not found",
+            "no such webhook endpoint or delivery",
+        )
+    }
+
     /// 404 for a missing user.
     pub fn user_not_found() -> Self {
         Self::new(

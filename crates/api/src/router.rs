@@ -22,8 +22,8 @@ use tower::util::MapRequestLayer;
 
 use crate::{
     handlers::{
-        admin_events, admin_incidents, admin_sessions, admin_users, auth, events, health,
-        introspect, keys, sessions, users,
+        admin_events, admin_incidents, admin_sessions, admin_users, admin_webhooks, auth, events,
+        health, introspect, keys, sessions, users,
     },
     http_metrics,
     openapi::{ApiDoc, add_common_responses, require_an_incident_condition},
@@ -53,6 +53,15 @@ fn v1_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin_events::search))
         .routes(routes!(admin_events::export))
         .routes(routes!(admin_incidents::revoke))
+        .routes(routes!(admin_webhooks::create, admin_webhooks::list))
+        .routes(routes!(
+            admin_webhooks::get,
+            admin_webhooks::update,
+            admin_webhooks::delete
+        ))
+        .routes(routes!(admin_webhooks::rotate_secret))
+        .routes(routes!(admin_webhooks::deliveries))
+        .routes(routes!(admin_webhooks::retry))
         .routes(routes!(introspect::introspect))
         .routes(routes!(
             admin_users::list_sessions,

@@ -7,7 +7,7 @@ use sessions_domain::SessionPolicy;
 
 use crate::ports::{
     AccessTokenCodec, Clock, DeviceParser, Geolocator, IdGenerator, KeyRing, PasswordHasher,
-    StoragePorts, TokenSecrets,
+    StoragePorts, TokenSecrets, WebhookSecrets, WebhookSender,
 };
 
 /// The adapters the use cases drive, wired once by the composition root.
@@ -32,6 +32,10 @@ pub struct Ports {
     pub devices: Arc<dyn DeviceParser>,
     /// IP geolocation.
     pub geolocator: Arc<dyn Geolocator>,
+    /// Webhook deliveries' sending.
+    pub webhook_sender: Arc<dyn WebhookSender>,
+    /// Webhook endpoints' signing secrets.
+    pub webhook_secrets: Arc<dyn WebhookSecrets>,
 }
 
 /// The session service's use cases over a set of ports and a policy.

@@ -21,7 +21,10 @@ pub struct InvalidEventData {
 /// The fields of an event kind, e.g. `{"reason": "logout"}` for a revocation.
 pub fn to_data(kind: &SessionEventKind) -> Value {
     match kind {
-        SessionEventKind::Created
+        SessionEventKind::Created {
+            new_device: Some(new_device),
+        } => json!({ "new_device": new_device }),
+        SessionEventKind::Created { new_device: None }
         | SessionEventKind::Trusted
         | SessionEventKind::Untrusted
         | SessionEventKind::RefreshTokenReuse => Value::Object(Map::new()),
@@ -55,6 +58,7 @@ pub fn account_to_data(kind: &AccountEventKind) -> Value {
         AccountEventKind::LoginFailed {
             unknown_account: Some(email),
         } => json!({ "account": email.as_str() }),
+        AccountEventKind::LoginLockedOut { scope } => json!({ "scope": scope }),
         AccountEventKind::LoginFailed {
             unknown_account: None,
         }
@@ -86,6 +90,19 @@ pub fn audit_from_data(event_type: &str, data: &Value) -> Result<AuditEventKind,
                 None => None,
             },
         },
+        "login_locked_out" => AccountEventKind::LoginLockedOut {
+            scope: match data.get("scope").and_then(Value::as_str) {
+                Some("account") => "account",
+                Some("device_token") => "device_token",
+                Some("network_failures") => "network_failures",
+                _ => {
+                    return Err(InvalidEventData {
+                        event_type: event_type.to_owned(),
+                        detail: "scope",
+                    });
+                }
+            },
+        },
         "password_changed" => AccountEventKind::PasswordChanged,
         "user_deleted" => AccountEventKind::UserDeleted,
         _ => return from_data(event_type, data).map(AuditEventKind::Session),
@@ -103,7 +120,9 @@ pub fn from_data(event_type: &str, data: &Value) -> Result<SessionEventKind, Inv
     };
     let text = |field: &str| data.get(field).and_then(Value::as_str);
     Ok(match event_type {
-        "session_created" => SessionEventKind::Created,
+        "session_created" => SessionEventKind::Created {
+            new_device: data.get("new_device").and_then(Value::as_bool),
+        },
         "session_trusted" => SessionEventKind::Trusted,
         "session_untrusted" => SessionEventKind::Untrusted,
         "refresh_token_reuse" => SessionEventKind::RefreshTokenReuse,
@@ -161,7 +180,10 @@ mod tests {
 
     fn every_kind() -> Vec<SessionEventKind> {
         vec![
-            SessionEventKind::Created,
+            SessionEventKind::Created { new_device: None },
+            SessionEventKind::Created {
+                new_device: Some(true),
+            },
             SessionEventKind::Trusted,
             SessionEventKind::Untrusted,
             SessionEventKind::RefreshTokenReuse,
@@ -213,6 +235,7 @@ mod tests {
             AccountEventKind::LoginFailed {
                 unknown_account: Email::parse("nobody@example.com").ok(),
             },
+            AccountEventKind::LoginLockedOut { scope: "account" },
             AccountEventKind::PasswordChanged,
             AccountEventKind::UserDeleted,
         ] {
@@ -235,7 +258,12 @@ mod tests {
             .iter()
             .map(SessionEventKind::type_name)
             .collect();
-        names.extend(["login_failed", "password_changed", "user_deleted"]);
+        names.extend([
+            "login_failed",
+            "login_locked_out",
+            "password_changed",
+            "user_deleted",
+        ]);
         for name in AuditEventKind::TYPE_NAMES {
             assert!(names.contains(&name), "{name}");
         }

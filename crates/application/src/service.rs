@@ -4,20 +4,22 @@
 
 use async_trait::async_trait;
 use sessions_domain::{
-    RevocationReason, Session, SessionFilter, SessionId, SessionLimit, User, UserId,
+    DeliveryStatus, RevocationReason, Session, SessionFilter, SessionId, SessionLimit, User, UserId,
 };
+use uuid::Uuid;
 
 use crate::{
     Application, Caller, ClientContext, SecretToken, SessionPage, SessionView, TokenPair,
-    ports::{EventFilter, PublicSigningKey, StoreError},
+    ports::{Delivery, EventFilter, PublicSigningKey, StoreError, WebhookEndpoint},
     use_cases::{
         AdminListSessionsError, AdminRevokeSessionError, AdminRevokeUserSessionsError,
         AuthenticateError, Authenticated, ChangePasswordError, CleanupError, CleanupReport,
-        Credentials, DeleteUserError, EventPage, EventPaging, GetSessionError, IncidentOutcome,
-        IntrospectError, IntrospectRequest, Introspection, KeyGenerationView, KeysError,
-        ListEventsError, ListSessionsError, LoggedIn, LoginError, LogoutError, PasswordChange,
-        RefreshError, RegisterError, Registration, RevokeIncidentError, RevokeOtherSessionsError,
-        RevokeSessionError, SessionListing, SetSessionLimitError, TrustError,
+        Credentials, DeleteUserError, DeliveryRound, EndpointSettings, EventPage, EventPaging,
+        GetSessionError, IncidentOutcome, IntrospectError, IntrospectRequest, Introspection,
+        KeyGenerationView, KeysError, ListEventsError, ListSessionsError, LoggedIn, LoginError,
+        LogoutError, PasswordChange, RefreshError, RegisterError, Registration,
+        RevokeIncidentError, RevokeOtherSessionsError, RevokeSessionError, SessionListing,
+        SetSessionLimitError, TrustError, WebhookError,
     },
 };
 
@@ -139,6 +141,30 @@ pub trait SessionService: Send + Sync {
         max_sessions: Option<u32>,
     ) -> Result<Option<SessionLimit>, SetSessionLimitError>;
     async fn delete_user(&self, user_id: UserId, caller: &Caller) -> Result<(), DeleteUserError>;
+    async fn create_webhook(
+        &self,
+        settings: EndpointSettings,
+    ) -> Result<(WebhookEndpoint, SecretToken), WebhookError>;
+    async fn list_webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError>;
+    async fn get_webhook(&self, id: Uuid) -> Result<WebhookEndpoint, WebhookError>;
+    async fn update_webhook(
+        &self,
+        id: Uuid,
+        settings: EndpointSettings,
+    ) -> Result<WebhookEndpoint, WebhookError>;
+    async fn delete_webhook(&self, id: Uuid) -> Result<(), WebhookError>;
+    async fn rotate_webhook_secret(
+        &self,
+        id: Uuid,
+    ) -> Result<(WebhookEndpoint, SecretToken), WebhookError>;
+    async fn list_deliveries(
+        &self,
+        id: Uuid,
+        status: Option<DeliveryStatus>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, WebhookError>;
+    async fn retry_delivery(&self, id: Uuid, delivery_id: Uuid) -> Result<(), WebhookError>;
+    async fn deliver_webhooks(&self) -> Result<DeliveryRound, StoreError>;
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError>;
     async fn check_ready(&self) -> Result<(), StoreError>;
     async fn count_active_sessions(&self) -> Result<u64, StoreError>;
@@ -307,6 +333,48 @@ impl SessionService for Application {
     }
     async fn delete_user(&self, user_id: UserId, caller: &Caller) -> Result<(), DeleteUserError> {
         Application::delete_user(self, user_id, caller).await
+    }
+    async fn create_webhook(
+        &self,
+        settings: EndpointSettings,
+    ) -> Result<(WebhookEndpoint, SecretToken), WebhookError> {
+        Application::create_webhook(self, settings).await
+    }
+    async fn list_webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        Application::list_webhooks(self).await
+    }
+    async fn get_webhook(&self, id: Uuid) -> Result<WebhookEndpoint, WebhookError> {
+        Application::get_webhook(self, id).await
+    }
+    async fn update_webhook(
+        &self,
+        id: Uuid,
+        settings: EndpointSettings,
+    ) -> Result<WebhookEndpoint, WebhookError> {
+        Application::update_webhook(self, id, settings).await
+    }
+    async fn delete_webhook(&self, id: Uuid) -> Result<(), WebhookError> {
+        Application::delete_webhook(self, id).await
+    }
+    async fn rotate_webhook_secret(
+        &self,
+        id: Uuid,
+    ) -> Result<(WebhookEndpoint, SecretToken), WebhookError> {
+        Application::rotate_webhook_secret(self, id).await
+    }
+    async fn list_deliveries(
+        &self,
+        id: Uuid,
+        status: Option<DeliveryStatus>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, WebhookError> {
+        Application::list_deliveries(self, id, status, limit).await
+    }
+    async fn retry_delivery(&self, id: Uuid, delivery_id: Uuid) -> Result<(), WebhookError> {
+        Application::retry_delivery(self, id, delivery_id).await
+    }
+    async fn deliver_webhooks(&self) -> Result<DeliveryRound, StoreError> {
+        Application::deliver_webhooks(self).await
     }
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError> {
         Application::cleanup(self).await

@@ -31,3 +31,20 @@ pub(crate) fn suspicious(kind: SuspiciousKind) {
 pub(crate) fn budget_spent(scope: &'static str) {
     metrics::counter!("sessions_throttle_budgets_spent_total", "scope" => scope).increment(1);
 }
+
+/// Counts a webhook delivery attempt by outcome (`delivered`, `retrying`, `failed`).
+pub(crate) fn webhook_attempt(outcome: &'static str) {
+    metrics::counter!("sessions_webhook_attempts_total", "outcome" => outcome).increment(1);
+}
+
+/// Records how long after its event a delivery arrived.
+pub(crate) fn webhook_lag(seconds: f64) {
+    metrics::histogram!("sessions_webhook_delivery_lag_seconds").record(seconds);
+}
+
+/// Sets the webhook queue's gauges: pending deliveries, and how overdue the oldest is.
+pub(crate) fn webhook_queue(pending: u64, overdue_seconds: f64) {
+    #[allow(clippy::cast_precision_loss)] // a queue of 2^52 deliveries is not a concern
+    metrics::gauge!("sessions_webhook_queue_depth").set(pending as f64);
+    metrics::gauge!("sessions_webhook_queue_overdue_seconds").set(overdue_seconds);
+}

@@ -123,6 +123,13 @@ pub enum AccountEventKind {
         /// The address tried, when it names no account.
         unknown_account: Option<Email>,
     },
+    /// Sign-in failures spent a budget: later attempts without a device token of the account
+    /// are refused until the window ends.
+    LoginLockedOut {
+        /// Which budget: `account`, `device_token` or `network_failures` (then the event
+        /// names no account).
+        scope: &'static str,
+    },
     /// The password was changed.
     PasswordChanged,
     /// The account was deleted; the only trace of it left.
@@ -134,6 +141,7 @@ impl AccountEventKind {
     pub const fn type_name(&self) -> &'static str {
         match self {
             Self::LoginFailed { .. } => "login_failed",
+            Self::LoginLockedOut { .. } => "login_locked_out",
             Self::PasswordChanged => "password_changed",
             Self::UserDeleted => "user_deleted",
         }
@@ -159,7 +167,7 @@ impl AuditEventKind {
     }
 
     /// Every event type name, in the order the API documents them.
-    pub const TYPE_NAMES: [&str; 12] = [
+    pub const TYPE_NAMES: [&str; 13] = [
         "session_created",
         "session_revoked",
         "ip_changed",
@@ -170,6 +178,7 @@ impl AuditEventKind {
         "refresh_token_reuse",
         "refresh_replayed",
         "login_failed",
+        "login_locked_out",
         "password_changed",
         "user_deleted",
     ];

@@ -72,7 +72,11 @@ impl SuspiciousKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionEventKind {
     /// A session started (login).
-    Created,
+    Created {
+        /// Whether the account had not signed in from this device before
+        /// ([`crate::is_new_device`]); `None` for sessions started before this was recorded.
+        new_device: Option<bool>,
+    },
     /// A session was revoked.
     Revoked {
         /// Why.
@@ -121,7 +125,7 @@ impl SessionEventKind {
     /// The stable event type name exposed by the API and stored in the audit trail.
     pub const fn type_name(&self) -> &'static str {
         match self {
-            Self::Created => "session_created",
+            Self::Created { .. } => "session_created",
             Self::Revoked { .. } => "session_revoked",
             Self::IpChanged { .. } => "ip_changed",
             Self::SuspiciousActivity { .. } => "suspicious_activity",

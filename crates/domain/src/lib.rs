@@ -26,6 +26,7 @@ mod throttle;
 mod time;
 mod user;
 mod user_agent;
+mod webhook;
 
 pub use audit::{
     AccountEvent, AccountEventKind, Actor, AuditEventKind, Cause, Origin, RecordedEvent,
@@ -40,7 +41,7 @@ pub use incident::SessionFilter;
 /// An IP network (an address and a prefix length), as incident filters and searches name them.
 pub use ipnetwork::IpNetwork;
 pub use location::{CountryCode, InvalidCountryCode, Location};
-pub use network::{NetworkRelation, network_relation};
+pub use network::{NetworkRelation, is_public_address, network_relation};
 pub use password::{InvalidPassword, Password, PasswordHash};
 pub use policy::{SessionLimit, SessionLimitTooLarge, SessionPolicy};
 pub use provider::{InvalidProviderSlug, ProviderSet, ProviderSlug};
@@ -57,3 +58,4 @@ pub use throttle::{
 pub use time::{add_saturating, sub_saturating};
 pub use user::User;
 pub use user_agent::UserAgent;
+pub use webhook::{DeliveryStatus, RetrySchedule, WebhookEventType, is_new_device};

@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 
 use chrono::TimeDelta;
 
-use crate::{KeySchedule, ThrottlePolicy};
+use crate::{KeySchedule, RetrySchedule, ThrottlePolicy};
 
 /// How many active sessions a user may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +72,8 @@ pub struct SessionPolicy {
     pub throttle: ThrottlePolicy,
     /// The rotation of the signing keys.
     pub keys: KeySchedule,
+    /// When failed webhook deliveries are tried again, and for how long.
+    pub webhook_retries: RetrySchedule,
 }
 
 impl Default for SessionPolicy {
@@ -89,6 +91,11 @@ impl Default for SessionPolicy {
             cleanup_batch_size: 1000,
             throttle: ThrottlePolicy::default(),
             keys: KeySchedule::default(),
+            webhook_retries: RetrySchedule {
+                first: TimeDelta::seconds(10),
+                cap: TimeDelta::hours(1),
+                give_up_after: TimeDelta::hours(24),
+            },
         }
     }
 }

@@ -8,6 +8,7 @@ mod attempt_keys;
 mod clock;
 mod coalescing;
 mod corrupt_row;
+mod delivery_outcome;
 mod device_parser;
 mod event_record;
 mod geolocation;
@@ -19,6 +20,7 @@ mod session_record;
 pub mod sqlite;
 mod token_secrets;
 mod tokens_with_sessions;
+pub mod webhooks;
 
 pub use argon2_hasher::{Argon2Cost, Argon2Hasher};
 pub use clock::SystemClock;

@@ -11,6 +11,7 @@ mod introspect;
 mod malformed;
 mod operations;
 mod sessions;
+mod webhooks;
 
 /// Declares, for each test body `async fn name(server: TestServer)`, one test on a server
 /// over Postgres and one over SQLite.

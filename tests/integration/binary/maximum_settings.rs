@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::binary::start_with;
 
 /// Each duration setting's variable at its maximum.
-const AT_MAXIMUM: [(&str, &str); 15] = [
+const AT_MAXIMUM: [(&str, &str); 17] = [
     ("SESSIONS_SESSION_LIFETIME", "400d"),
     ("SESSIONS_IDLE_TIMEOUT", "400d"),
     ("SESSIONS_ACCESS_TOKEN_TTL", "24h"),
@@ -23,6 +23,8 @@ const AT_MAXIMUM: [(&str, &str); 15] = [
     ("SESSIONS_HTTP_IDLE_TIMEOUT", "1h"),
     ("SESSIONS_HTTP_REQUEST_TIMEOUT", "10m"),
     ("SESSIONS_SHUTDOWN_TIMEOUT", "1h"),
+    ("SESSIONS_WEBHOOK_RETRY_FOR", "7d"),
+    ("SESSIONS_WEBHOOK_RETRY_FIRST", "1h"),
 ];
 
 /// Register, a failed and a good login, refresh, an authenticated read, cleanup: each

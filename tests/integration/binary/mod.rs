@@ -14,3 +14,4 @@ mod restart;
 mod secrets;
 mod shutdown;
 mod startup_errors;
+mod webhooks;

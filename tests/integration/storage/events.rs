@@ -2,14 +2,19 @@
 //! session and leave by their own retention.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sessions_application::ports::{CleanupBatch, EndedBy};
+use sessions_application::{
+    ports::{CleanupBatch, EndedBy, EventFilter},
+    use_cases::EventPaging,
+};
 use sessions_domain::{
     Actor, AuditEventKind, Cause, DeviceInfo, IncidentId, Location, Origin, ProviderSlug,
-    RevocationReason, SessionEvent, SessionEventKind, SessionId, SuspiciousKind, UserAgent,
+    RevocationReason, SessionEvent, SessionEventKind, SessionId, SessionPolicy, SuspiciousKind,
+    UserAgent,
 };
 
 use super::conformance_tests;
 use crate::support::{
+    app::application,
     fixtures::{events_of, later, now, started_session, stored_user},
     store::StoreUnderTest,
 };
@@ -83,7 +88,7 @@ async fn every_kind_of_event_reads_back_unchanged(store: StoreUnderTest) {
 
     assert_eq!(
         stored[0].kind,
-        AuditEventKind::Session(SessionEventKind::Created)
+        AuditEventKind::Session(SessionEventKind::Created { new_device: None })
     );
     assert_eq!(stored.len(), events.len() + 1);
     for (stored, written) in stored[1..].iter().zip(&events) {
@@ -126,8 +131,46 @@ async fn a_cleaned_up_sessions_events_stay(store: StoreUnderTest) {
     assert_eq!(events.len(), 1);
     assert_eq!(
         events[0].kind,
-        AuditEventKind::Session(SessionEventKind::Created)
+        AuditEventKind::Session(SessionEventKind::Created { new_device: None })
     );
+}
+
+/// Through the application: its cleanup deletes a session ended longer ago than the
+/// retention, the administrators' search still finds the session's events, and the events
+/// older than the audit retention are gone.
+async fn the_cleanup_keeps_a_deleted_sessions_events_searchable_until_the_audit_retention(
+    store: StoreUnderTest,
+) {
+    let user = stored_user(&store).await;
+    let at = now();
+    let policy = SessionPolicy::default();
+    let (ended, _) = started_session(&store, user.id, at - TimeDelta::days(40)).await;
+    let (ancient, _) = started_session(
+        &store,
+        user.id,
+        at - policy.audit_retention - TimeDelta::days(40),
+    )
+    .await;
+    let app = application(&store, policy);
+
+    let report = app.cleanup().await.unwrap();
+
+    assert_eq!(report.deleted, 2);
+    assert_eq!(report.events, 1, "the ancient session's event");
+    assert_eq!(store.sessions.find(ended.id()).await.unwrap(), None);
+    let found = app
+        .search_events(
+            EventFilter {
+                user_id: Some(user.id),
+                ..EventFilter::default()
+            },
+            EventPaging::default(),
+        )
+        .await
+        .unwrap();
+    let sessions: Vec<_> = found.events.iter().map(|event| event.session_id).collect();
+    assert_eq!(sessions, [Some(ended.id())]);
+    assert!(events_of(&store, ancient.id()).await.is_empty());
 }
 
 async fn events_leave_oldest_first_once_older_than_the_cutoff(store: StoreUnderTest) {
@@ -164,5 +207,6 @@ conformance_tests!(
     every_kind_of_event_reads_back_unchanged,
     an_unknown_session_has_no_events,
     a_cleaned_up_sessions_events_stay,
+    the_cleanup_keeps_a_deleted_sessions_events_searchable_until_the_audit_retention,
     events_leave_oldest_first_once_older_than_the_cutoff,
 );

@@ -9,6 +9,7 @@ mod refresh_tokens;
 mod sessions;
 mod signing_keys;
 mod users;
+mod webhooks;
 
 /// Declares, for each named test body `async fn name(store: StoreUnderTest)`, one test per
 /// adapter, with its request coalescing on and off (`<module>::postgres::name`,

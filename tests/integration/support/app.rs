@@ -19,6 +19,7 @@ use sessions_domain::{
 };
 use sessions_infrastructure::{
     LegacyKeys, MasterKey, SigningKeyRing, SystemClock, TokenIssuer, UuidV7Generator,
+    webhooks::{HttpWebhookSender, SealedWebhookSecrets, SystemLookup, TargetGuard},
 };
 use uuid::Uuid;
 
@@ -124,7 +125,7 @@ impl Geolocator for NowhereGeolocator {
 /// A key ring over the master key `master` (text), holding nothing yet.
 pub fn key_ring(master: &str) -> Arc<SigningKeyRing> {
     Arc::new(SigningKeyRing::new(
-        MasterKey::parse(master).unwrap(),
+        Arc::new(MasterKey::parse(master).unwrap()),
         TokenIssuer {
             issuer: "sessions".into(),
             audience: None,
@@ -135,6 +136,7 @@ pub fn key_ring(master: &str) -> Arc<SigningKeyRing> {
 
 /// The application over `store` with `policy`, as one instance of several that share the
 /// master key `master`: the key ring is its own, the keys are the store's.
+#[allow(clippy::large_types_passed_by_value)] // a policy is a value tests build inline
 pub fn instance(store: &StoreUnderTest, policy: SessionPolicy, master: &str) -> Application {
     let keys = key_ring(master);
     Application::new(
@@ -150,9 +152,24 @@ pub fn instance(store: &StoreUnderTest, policy: SessionPolicy, master: &str) -> 
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),
             geolocator: Arc::new(NowhereGeolocator),
+            webhook_sender: loopback_webhooks(),
+            webhook_secrets: webhook_secrets(master),
         },
         policy,
     )
+}
+
+/// A webhook sender allowed to reach receivers on loopback over plain HTTP (as the tests'
+/// receivers are); every other rule stands.
+pub fn loopback_webhooks() -> Arc<HttpWebhookSender> {
+    Arc::new(HttpWebhookSender::new(TargetGuard::new(true, true, Arc::new(SystemLookup))).unwrap())
+}
+
+/// Webhook secrets sealed with the master key `master` (text).
+pub fn webhook_secrets(master: &str) -> Arc<SealedWebhookSecrets> {
+    Arc::new(SealedWebhookSecrets::new(Arc::new(
+        MasterKey::parse(master).unwrap(),
+    )))
 }
 
 /// A key ring holding one generation, signing since ever, as the application's refresh
@@ -170,11 +187,13 @@ pub fn token_secrets() -> Arc<SigningKeyRing> {
 }
 
 /// The application over `store` with `policy`.
+#[allow(clippy::large_types_passed_by_value)] // a policy is a value tests build inline
 pub fn application(store: &StoreUnderTest, policy: SessionPolicy) -> Application {
     application_hashing_in(store, policy, std::time::Duration::ZERO)
 }
 
 /// [`application`], with every password check taking `delay`.
+#[allow(clippy::large_types_passed_by_value)] // a policy is a value tests build inline
 pub fn application_hashing_in(
     store: &StoreUnderTest,
     policy: SessionPolicy,
@@ -192,6 +211,8 @@ pub fn application_hashing_in(
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(EchoDevices),
             geolocator: Arc::new(NowhereGeolocator),
+            webhook_sender: loopback_webhooks(),
+            webhook_secrets: webhook_secrets(&"5e".repeat(32)),
         },
         policy,
     )

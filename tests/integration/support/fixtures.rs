@@ -49,6 +49,7 @@ pub async fn stored_user(store: &StoreUnderTest) -> User {
 }
 
 /// Everything a login of `user_id` from `ip` at `at` would write.
+#[allow(clippy::large_types_passed_by_value)] // a policy is a value tests build inline
 pub fn session_start(
     user_id: UserId,
     ip: &str,
@@ -71,6 +72,7 @@ pub fn session_start(
             ip_address: ip.parse().expect("valid ip"),
             location: Location::parse_display("New York, US"),
             refresh_token_id: refresh_token.id,
+            new_device: None,
         },
         &policy,
         at,

@@ -5,5 +5,6 @@ pub mod binary;
 pub mod fixtures;
 pub mod postgres;
 pub mod race;
+pub mod receiver;
 pub mod server;
 pub mod store;

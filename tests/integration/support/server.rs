@@ -183,7 +183,8 @@ async fn serve_over<S: Storage + 'static>(
         hashes: Arc::clone(&hashes),
     };
     // One master key for every test server: servers sharing a database open each other's keys.
-    let keys = super::app::key_ring(&"5e".repeat(32));
+    let master = "5e".repeat(32);
+    let keys = super::app::key_ring(&master);
     let application = Application::new(
         Ports {
             storage: StoragePorts::of(store),
@@ -195,6 +196,8 @@ async fn serve_over<S: Storage + 'static>(
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(UapDeviceParser::default()),
             geolocator: Arc::new(TestGeolocator),
+            webhook_sender: super::app::loopback_webhooks(),
+            webhook_secrets: super::app::webhook_secrets(&master),
         },
         options.policy,
     );
@@ -215,6 +218,14 @@ async fn serve_over<S: Storage + 'static>(
     let application = Arc::new(application);
     let (store, probe) = store_status();
     tokio::spawn(probe.run(application.clone()));
+    // The webhook sender, as the binary runs it; the tests' runtime ends it.
+    let sender = application.clone();
+    tokio::spawn(async move {
+        loop {
+            let _ = sender.deliver_webhooks().await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
     let state = AppState::new(application, settings, install_metrics_recorder(), store);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -3,7 +3,7 @@
 //! the domain, so the two never differ).
 
 use serde_json::Value;
-use sessions_domain::{AuditEventKind, RevocationReason};
+use sessions_domain::{AuditEventKind, DeliveryStatus, RevocationReason, WebhookEventType};
 use utoipa::openapi::{
     ArrayBuilder, RefOr, Schema,
     schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, SchemaType, Type},
@@ -87,6 +87,32 @@ pub fn optional_revocation_reason() -> RefOr<Schema> {
         .chain([Value::Null]);
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(names))
+        .into()
+}
+
+/// Webhook notification names, at least one.
+pub fn webhook_event_types() -> RefOr<Schema> {
+    let names = WebhookEventType::ALL
+        .into_iter()
+        .map(|kind| Value::from(kind.name()));
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names)),
+        )
+        .min_items(Some(1))
+        .into()
+}
+
+/// A delivery's state.
+pub fn delivery_status() -> RefOr<Schema> {
+    let names = DeliveryStatus::ALL
+        .into_iter()
+        .map(|status| Value::from(status.as_str()));
+    ObjectBuilder::new()
+        .schema_type(Type::String)
         .enum_values(Some(names))
         .into()
 }

@@ -18,6 +18,7 @@ mod storage;
 mod store_error;
 mod token_secrets;
 mod users;
+mod webhooks;
 
 pub use access_tokens::{AccessTokenCodec, InvalidAccessToken, TokenCodecError};
 pub use attempts::AttemptCounters;
@@ -39,6 +40,10 @@ pub use storage::{Storage, StoragePorts};
 pub use store_error::{StoreError, WriteError};
 pub use token_secrets::TokenSecrets;
 pub use users::{InsertUserError, UserRepository};
+pub use webhooks::{
+    AttemptOutcome, ClaimedDelivery, Delivery, OutgoingWebhook, SealedSecret, TargetRefused,
+    WebhookEndpoint, WebhookSecrets, WebhookSender, WebhookStore,
+};
 
 #[cfg(feature = "mock")]
 pub use {
@@ -57,4 +62,5 @@ pub use {
     sessions::MockSessionRepository,
     token_secrets::MockTokenSecrets,
     users::MockUserRepository,
+    webhooks::{MockWebhookSecrets, MockWebhookSender, MockWebhookStore},
 };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{
     AttemptCounters, DeviceTokenStore, EventStore, KeyStore, RefreshTokenStore, SessionRepository,
-    StoreHealth, UserRepository,
+    StoreHealth, UserRepository, WebhookStore,
 };
 
 /// A store that implements every storage port.
@@ -17,6 +17,7 @@ pub trait Storage:
     + AttemptCounters
     + DeviceTokenStore
     + KeyStore
+    + WebhookStore
     + StoreHealth
 {
 }
@@ -29,6 +30,7 @@ impl<S> Storage for S where
         + AttemptCounters
         + DeviceTokenStore
         + KeyStore
+        + WebhookStore
         + StoreHealth
 {
 }
@@ -50,6 +52,8 @@ pub struct StoragePorts {
     pub device_tokens: Arc<dyn DeviceTokenStore>,
     /// The key generations.
     pub keys: Arc<dyn KeyStore>,
+    /// Webhook endpoints and their deliveries.
+    pub webhooks: Arc<dyn WebhookStore>,
     /// Readiness.
     pub health: Arc<dyn StoreHealth>,
 }
@@ -66,6 +70,7 @@ impl StoragePorts {
             attempts: store.clone(),
             device_tokens: store.clone(),
             keys: store.clone(),
+            webhooks: store.clone(),
             health: store,
         }
     }

@@ -6,17 +6,20 @@
 //! everyone else shares the account's failure budget and their network's. A refused attempt
 //! costs no hash.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use sessions_domain::{
     AccountEvent, AccountEventKind, Actor, BudgetKey, Cause, DeviceToken, DeviceTokenId, Email,
-    NewSession, Origin, RefreshToken, RefreshTokenId, RevocationReason, Session, SessionId,
-    ThrottledNetwork, User, UserId,
+    NewSession, Origin, ParsedDevice, RefreshToken, RefreshTokenId, RevocationReason, Session,
+    SessionId, ThrottledNetwork, User, UserId, is_new_device,
 };
 
 use crate::{
     Application, ClientContext, SecretToken, TokenPair,
     ports::{
-        HashPriority, HashingError, SessionStart, StartSessionError, StoreError, TokenCodecError,
+        HashPriority, HashingError, SessionQuery, SessionStart, StartSessionError, StoreError,
+        TokenCodecError,
     },
     telemetry,
     throttle::ReserveError,
@@ -70,6 +73,10 @@ impl From<ReserveError> for LoginError {
         }
     }
 }
+
+/// How many of an account's latest sessions a sign-in is compared with to tell a new
+/// device: the devices a person uses, with room to spare, in one indexed read.
+const RECENT_SESSIONS: u32 = 50;
 
 impl Application {
     /// Logs a user in from `client`. An unknown address costs the same hashing work as a
@@ -131,7 +138,8 @@ impl Application {
             }
             Ok(None) => {
                 telemetry::login("invalid_credentials");
-                for scope in reservation.spent_scopes() {
+                let spent: Vec<&'static str> = reservation.spent_scopes().collect();
+                for scope in &spent {
                     telemetry::budget_spent(scope);
                     tracing::warn!(scope, "login failure budget spent");
                 }
@@ -139,7 +147,7 @@ impl Application {
                 if device.is_some() {
                     self.count_failure(vec![network], now).await?;
                 }
-                self.record_failed_login(account, email, &client, now)
+                self.record_failed_login(account, email, &spent, &client, now)
                     .await?;
                 return Err(LoginError::InvalidCredentials);
             }
@@ -172,24 +180,81 @@ impl Application {
     }
 
     /// Records a sign-in that failed on its password: for `account`, or else for the
-    /// address tried. Every one cost a hash under the throttle, which bounds how fast an
-    /// attacker can fill the trail.
+    /// address tried; and the budgets it `spent` (a lockout, once per window). Every one
+    /// cost a hash under the throttle, which bounds how fast an attacker can fill the trail.
     async fn record_failed_login(
         &self,
         account: Option<UserId>,
         email: Option<Email>,
+        spent: &[&'static str],
         client: &ClientContext,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let event = AccountEvent {
+        let cause = self.cause(Actor::User { session_id: None }, Some(client), None);
+        let failed = AccountEvent {
             user_id: account,
             at: now,
             kind: AccountEventKind::LoginFailed {
                 unknown_account: email.filter(|_| account.is_none()),
             },
-            cause: self.cause(Actor::User { session_id: None }, Some(client), None),
+            cause: cause.clone(),
         };
-        self.ports.storage.events.append_account(&event).await
+        let events = &self.ports.storage.events;
+        events.append_account(&failed).await?;
+        for &scope in spent {
+            let locked_out = AccountEvent {
+                user_id: account.filter(|_| scope != "network_failures"),
+                at: now,
+                kind: AccountEventKind::LoginLockedOut { scope },
+                cause: cause.clone(),
+            };
+            events.append_account(&locked_out).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether `user` signs in from a device new to the account ([`is_new_device`]), judged
+    /// against their most recent sessions, ended ones too.
+    async fn is_new_device(
+        &self,
+        user: &User,
+        vouched_by_device_token: bool,
+        device: Option<&ParsedDevice>,
+        ip: IpAddr,
+    ) -> Result<bool, StoreError> {
+        if vouched_by_device_token {
+            return Ok(false);
+        }
+        let recent = self
+            .ports
+            .storage
+            .sessions
+            .list_for_user(
+                user.id,
+                SessionQuery {
+                    active: None,
+                    after: None,
+                    limit: RECENT_SESSIONS,
+                },
+            )
+            .await?;
+        let earlier: Vec<_> = recent
+            .iter()
+            .map(|session| {
+                let state = session.state();
+                let device = state
+                    .user_agent
+                    .as_ref()
+                    .map(|agent| self.ports.devices.parse(agent).fingerprint);
+                (device, state.ip_address)
+            })
+            .collect();
+        Ok(is_new_device(
+            false,
+            device.map(|parsed| &parsed.fingerprint),
+            ip,
+            &earlier,
+        ))
     }
 
     /// `user` if `password` is theirs; `None` for a wrong password or no user (after the
@@ -221,6 +286,7 @@ impl Application {
         client: ClientContext,
         now: DateTime<Utc>,
     ) -> Result<LoggedIn, LoginError> {
+        let vouched_by_device_token = device.is_some();
         let secrets = &self.ports.token_secrets;
         let refresh_secret = secrets.generate();
         let session_id = SessionId::from_uuid(self.ports.ids.next_id());
@@ -243,10 +309,14 @@ impl Application {
                 lifetime,
             ),
         };
-        let device_info = client
+        let parsed = client
             .user_agent
             .as_ref()
-            .map(|agent| self.ports.devices.parse(agent).info);
+            .map(|agent| self.ports.devices.parse(agent));
+        let new_device = self
+            .is_new_device(&user, vouched_by_device_token, parsed.as_ref(), client.ip)
+            .await?;
+        let device_info = parsed.map(|parsed| parsed.info);
         let location = self.locate(client.ip, client.country_hint);
         let origin = Origin {
             ip: client.ip,
@@ -263,6 +333,7 @@ impl Application {
                 user_agent: client.user_agent,
                 ip_address: client.ip,
                 refresh_token_id: refresh_token.id,
+                new_device: Some(new_device),
             },
             &self.policy,
             now,

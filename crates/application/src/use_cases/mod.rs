@@ -8,6 +8,7 @@ mod authenticate;
 mod change_password;
 mod cleanup;
 mod delete_user;
+mod deliver_webhooks;
 mod get_session;
 mod introspect;
 mod keys;
@@ -23,6 +24,7 @@ mod revoke_other_sessions;
 mod revoke_session;
 mod set_session_limit;
 mod trust;
+mod webhooks;
 
 #[cfg(test)]
 mod test_support;
@@ -34,6 +36,7 @@ pub use authenticate::{AuthenticateError, Authenticated};
 pub use change_password::{ChangePasswordError, PasswordChange};
 pub use cleanup::{CleanupError, CleanupReport};
 pub use delete_user::DeleteUserError;
+pub use deliver_webhooks::{DeliveryRound, payload};
 pub use get_session::GetSessionError;
 pub use introspect::{IntrospectError, IntrospectRequest, Introspection};
 pub use keys::{KeyGenerationView, KeyState, KeysError};
@@ -50,3 +53,6 @@ pub use revoke_other_sessions::RevokeOtherSessionsError;
 pub use revoke_session::RevokeSessionError;
 pub use set_session_limit::SetSessionLimitError;
 pub use trust::TrustError;
+pub use webhooks::{
+    EndpointSettings, MAX_DESCRIPTION_LEN, MAX_URL_LEN, SECRET_OVERLAP, WebhookError,
+};

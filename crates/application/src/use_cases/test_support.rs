@@ -19,7 +19,8 @@ use crate::{
         MockAccessTokenCodec, MockAttemptCounters, MockClock, MockDeviceParser,
         MockDeviceTokenStore, MockEventStore, MockGeolocator, MockIdGenerator, MockKeyRing,
         MockKeyStore, MockPasswordHasher, MockRefreshTokenStore, MockSessionRepository,
-        MockStoreHealth, MockTokenSecrets, MockUserRepository, StoragePorts,
+        MockStoreHealth, MockTokenSecrets, MockUserRepository, MockWebhookSecrets,
+        MockWebhookSender, MockWebhookStore, StoragePorts,
     },
 };
 
@@ -76,6 +77,7 @@ pub fn session_of(owner: UserId, n: u128) -> Session {
             ip_address: "203.0.113.7".parse().unwrap(),
             location: Location::parse_display("New York, US"),
             refresh_token_id: RefreshTokenId::from_uuid(uuid(n + 500)),
+            new_device: None,
         },
         &SessionPolicy::default(),
         t0(),
@@ -136,6 +138,9 @@ pub struct MockPorts {
     pub devices: MockDeviceParser,
     pub geolocator: MockGeolocator,
     pub health: MockStoreHealth,
+    pub webhooks: MockWebhookStore,
+    pub webhook_sender: MockWebhookSender,
+    pub webhook_secrets: MockWebhookSecrets,
     pub now: DateTime<Utc>,
     pub policy: SessionPolicy,
 }
@@ -158,6 +163,9 @@ impl MockPorts {
             devices: MockDeviceParser::new(),
             geolocator: MockGeolocator::new(),
             health: MockStoreHealth::new(),
+            webhooks: MockWebhookStore::new(),
+            webhook_sender: MockWebhookSender::new(),
+            webhook_secrets: MockWebhookSecrets::new(),
             now: t0(),
             policy: SessionPolicy::default(),
         }
@@ -255,6 +263,7 @@ impl MockPorts {
                     attempts: Arc::new(self.attempts),
                     device_tokens: Arc::new(self.device_tokens),
                     keys: Arc::new(self.keys),
+                    webhooks: Arc::new(self.webhooks),
                     health: Arc::new(self.health),
                 },
                 passwords: Arc::new(self.passwords),
@@ -265,6 +274,8 @@ impl MockPorts {
                 ids: Arc::new(self.ids),
                 devices: Arc::new(self.devices),
                 geolocator: Arc::new(self.geolocator),
+                webhook_sender: Arc::new(self.webhook_sender),
+                webhook_secrets: Arc::new(self.webhook_secrets),
             },
             self.policy,
         )

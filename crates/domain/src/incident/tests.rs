@@ -28,6 +28,7 @@ fn session() -> SessionState {
             ip_address: "198.51.100.7".parse().unwrap(),
             location: Location::parse_display("Lisbon, PT"),
             refresh_token_id: RefreshTokenId::from_uuid(Uuid::from_u128(3)),
+            new_device: None,
         },
         &SessionPolicy::default(),
         t0(),

@@ -39,6 +39,7 @@ fn session_with_token(first: RefreshTokenId) -> Session {
             ip_address: "203.0.113.7".parse().unwrap(),
             location: None,
             refresh_token_id: first,
+            new_device: None,
         },
         &SessionPolicy::default(),
         t0(),

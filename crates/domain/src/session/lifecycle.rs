@@ -28,6 +28,8 @@ pub struct NewSession {
     pub location: Option<Location>,
     /// The first refresh token of the session.
     pub refresh_token_id: RefreshTokenId,
+    /// Whether the account had not signed in from this device before.
+    pub new_device: Option<bool>,
 }
 
 /// Where a session is in its lifecycle at a given instant.
@@ -96,7 +98,12 @@ impl Session {
             providers_accessed: ProviderSet::default(),
             version: 0,
         });
-        let event = session.event(SessionEventKind::Created, now);
+        let event = session.event(
+            SessionEventKind::Created {
+                new_device: new.new_device,
+            },
+            now,
+        );
         (session, event)
     }
 

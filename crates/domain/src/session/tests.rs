@@ -34,6 +34,7 @@ fn new_session(location: Option<&str>) -> NewSession {
         ip_address: "203.0.113.7".parse().unwrap(),
         location: location.and_then(Location::parse_display),
         refresh_token_id: RefreshTokenId::from_uuid(Uuid::from_u128(3)),
+        new_device: None,
     }
 }
 
@@ -79,7 +80,7 @@ fn a_started_session_expires_after_the_lifetime_and_is_active_now() {
     assert!(!state.is_trusted);
     assert_eq!(state.suspicious_activity_count, 0);
     assert!(session.is_active(t0(), &policy));
-    assert_eq!(event.kind, SessionEventKind::Created);
+    assert_eq!(event.kind, SessionEventKind::Created { new_device: None });
     assert_eq!(event.session_id, session.id());
 }
 

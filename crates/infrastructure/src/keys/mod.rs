@@ -68,7 +68,7 @@ impl Held {
 /// The key ring: a [`KeyRing`], and the [`AccessTokenCodec`] and [`TokenSecrets`] that use
 /// what it holds.
 pub struct SigningKeyRing {
-    master: MasterKey,
+    master: Arc<MasterKey>,
     issuer: TokenIssuer,
     validation: Validation,
     legacy: LegacyKeys,
@@ -95,7 +95,7 @@ fn sealing_context(generation: KeyGeneration, purpose: &str) -> String {
 impl SigningKeyRing {
     /// A ring that seals with `master`, signs as `issuer`, and still accepts what the
     /// `legacy` keys made. It holds nothing until the application hands it generations.
-    pub fn new(master: MasterKey, issuer: TokenIssuer, legacy: LegacyKeys) -> Self {
+    pub fn new(master: Arc<MasterKey>, issuer: TokenIssuer, legacy: LegacyKeys) -> Self {
         let validation = issuer.validation(Algorithm::ES256, issuer.audience.as_deref());
         // Tokens from before the upgrade carry no audience.
         let legacy_validation = issuer.validation(Algorithm::HS256, None);

@@ -36,7 +36,7 @@ fn lifetime(generation: u32, activates_at: DateTime<Utc>) -> KeyLifetime {
 fn ring(audience: Option<&str>) -> (SigningKeyRing, String) {
     let (master, text) = MasterKey::generate().unwrap();
     (
-        SigningKeyRing::new(master, issuer(audience), LegacyKeys::none()),
+        SigningKeyRing::new(Arc::new(master), issuer(audience), LegacyKeys::none()),
         text,
     )
 }
@@ -118,7 +118,7 @@ fn every_instance_with_the_master_key_opens_the_keys_and_derives_the_same_succes
     ];
     one.hold(&generations).unwrap();
     let two = SigningKeyRing::new(
-        MasterKey::parse(&master).unwrap(),
+        Arc::new(MasterKey::parse(&master).unwrap()),
         issuer(None),
         LegacyKeys::none(),
     );
@@ -157,7 +157,7 @@ fn keys_sealed_under_another_master_key_are_refused_not_replaced() {
 fn a_legacy_hs256_token_verifies_and_nothing_new_is_signed_with_its_secret() {
     let (master, _) = MasterKey::generate().unwrap();
     let ring = SigningKeyRing::new(
-        master,
+        Arc::new(master),
         issuer(Some("api.example.com")),
         LegacyKeys::new(Some(b"former secret"), None),
     );
@@ -184,7 +184,7 @@ fn a_legacy_hs256_token_verifies_and_nothing_new_is_signed_with_its_secret() {
     );
 
     let (master, _) = MasterKey::generate().unwrap();
-    let without_legacy = SigningKeyRing::new(master, issuer(None), LegacyKeys::none());
+    let without_legacy = SigningKeyRing::new(Arc::new(master), issuer(None), LegacyKeys::none());
     assert_eq!(
         without_legacy.verify(&legacy(b"former secret")),
         Err(InvalidAccessToken)

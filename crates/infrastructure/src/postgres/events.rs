@@ -10,7 +10,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::PostgresStore;
-use crate::event_record::{EventRecord, StoredEvent, cause_columns};
+use crate::event_record::{EventRecord, StoredEvent};
 
 /// Appends the events given as the twelve arrays `$1`…`$12` of [`EventColumns`]; a macro,
 /// so that a writer can put the append into a statement of its own with `concat!`.
@@ -124,8 +124,19 @@ pub(super) async fn insert_account_event(
     Ok(())
 }
 
+/// The columns every read of events selects, `data` as text.
+macro_rules! event_columns {
+    () => {
+        concat!(
+            "id, session_id, user_id, event_type, occurred_at, data::text AS data, ",
+            crate::event_record::cause_columns!()
+        )
+    };
+}
+
+/// One row of [`event_columns!`].
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(super) struct EventRow {
     id: i64,
     session_id: Option<Uuid>,
     user_id: Option<Uuid>,
@@ -166,8 +177,8 @@ impl From<EventRow> for StoredEvent {
 pub(super) fn search_statement(search: &EventSearch) -> QueryBuilder<'_, Postgres> {
     let filter = &search.filter;
     let mut sql = QueryBuilder::new(concat!(
-        "SELECT id, session_id, user_id, event_type, occurred_at, data::text AS data, ",
-        cause_columns!(),
+        "SELECT ",
+        event_columns!(),
         " FROM session_events WHERE TRUE"
     ));
     if let Some(user_id) = filter.user_id {

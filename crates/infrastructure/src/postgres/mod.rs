@@ -12,6 +12,7 @@ mod session_row;
 mod sessions;
 mod signing_keys;
 mod users;
+mod webhooks;
 
 use std::time::Duration;
 

@@ -62,8 +62,9 @@ pub(super) async fn insert_account_event(
     insert(connection, EventRecord::of_account(event)).await
 }
 
+/// One stored event, as [`SEARCH_COLUMNS`] (with the `e` alias) reads it.
 #[derive(sqlx::FromRow)]
-struct EventRow {
+pub(super) struct EventRow {
     id: i64,
     session_id: Option<String>,
     user_id: Option<String>,
@@ -102,14 +103,17 @@ impl TryFrom<EventRow> for StoredEvent {
     }
 }
 
+/// The columns of an event row, from the table aliased `e`.
+pub(super) const EVENT_COLUMNS: &str = "e.id, e.session_id, e.user_id, e.event_type, \
+     e.occurred_at, e.data, e.actor, e.actor_session_id, e.incident_id, e.ip, e.user_agent, \
+     e.device, e.location";
+
 /// The search's statement: only the conditions given, each served by its index.
 fn search_statement(search: &EventSearch) -> QueryBuilder<'_, Sqlite> {
     let filter = &search.filter;
-    let mut sql = QueryBuilder::new(concat!(
-        "SELECT id, session_id, user_id, event_type, occurred_at, data, ",
-        cause_columns!(),
-        " FROM session_events WHERE 1"
-    ));
+    let mut sql = QueryBuilder::new("SELECT ");
+    sql.push(EVENT_COLUMNS)
+        .push(" FROM session_events e WHERE 1");
     if let Some(user_id) = filter.user_id {
         sql.push(" AND user_id = ")
             .push_bind(user_id.as_uuid().to_string());

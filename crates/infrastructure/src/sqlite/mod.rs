@@ -15,6 +15,7 @@ mod session_row;
 mod sessions;
 mod signing_keys;
 mod users;
+mod webhooks;
 
 use std::{path::Path, str::FromStr, time::Duration};
 

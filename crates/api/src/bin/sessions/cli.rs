@@ -267,6 +267,21 @@ pub struct Options {
     /// Serve /metrics on this address only, not with the API [default: with the API].
     #[arg(long, env = "SESSIONS_METRICS_BIND", global = true)]
     pub metrics_bind: Option<SocketAddr>,
+    /// How long a failed webhook delivery is tried again before it is marked failed
+    /// [default: 24h].
+    #[arg(long, env = "SESSIONS_WEBHOOK_RETRY_FOR", global = true)]
+    pub webhook_retry_for: Option<SettingDuration>,
+    /// The wait after a webhook delivery's first failure; it doubles after each, up to an
+    /// hour [default: 10s].
+    #[arg(long, env = "SESSIONS_WEBHOOK_RETRY_FIRST", global = true)]
+    pub webhook_retry_first: Option<SettingDuration>,
+    /// Allow webhook targets over plain HTTP [default: off, HTTPS only].
+    #[arg(long, env = "SESSIONS_WEBHOOK_ALLOW_HTTP", global = true)]
+    pub webhook_allow_http: Option<Switch>,
+    /// Allow webhook targets at loopback, private, link-local and other internal addresses
+    /// [default: off].
+    #[arg(long, env = "SESSIONS_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: Option<Switch>,
     /// Log format [default: text].
     #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -317,6 +332,10 @@ impl Options {
             metrics_refresh: self.metrics_refresh.or(file.metrics_refresh),
             metrics_token: self.metrics_token.or(file.metrics_token),
             metrics_bind: self.metrics_bind.or(file.metrics_bind),
+            webhook_retry_for: self.webhook_retry_for.or(file.webhook_retry_for),
+            webhook_retry_first: self.webhook_retry_first.or(file.webhook_retry_first),
+            webhook_allow_http: self.webhook_allow_http.or(file.webhook_allow_http),
+            webhook_allow_private: self.webhook_allow_private.or(file.webhook_allow_private),
             log_format: self.log_format.or(file.log_format),
         }
     }

@@ -18,6 +18,7 @@ use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
     Argon2Cost, Argon2Hasher, LegacyKeys, MasterKey, MaxMindGeolocator, NoGeolocation,
     SigningKeyRing, SystemClock, TokenIssuer, UapDeviceParser, UuidV7Generator,
+    webhooks::{HttpWebhookSender, SealedWebhookSecrets, SystemLookup, TargetGuard},
 };
 use tokio::{net::TcpListener, sync::watch};
 
@@ -37,6 +38,10 @@ const ISSUER: &str = "sessions";
 /// past it, clients are better served by a quick "retry later" than by a queue that grows.
 const HASH_QUEUE_MAX_WAIT: Duration = Duration::from_secs(1);
 
+/// How often each instance looks for due webhook deliveries: the longest a notification
+/// waits for its first attempt.
+const WEBHOOK_POLL: Duration = Duration::from_millis(100);
+
 /// Connections the metrics listener serves at once: scrapers are few.
 const METRICS_MAX_CONNECTIONS: usize = 64;
 
@@ -47,7 +52,11 @@ const METRICS_MAX_CONNECTIONS: usize = 64;
 const METRICS_UPKEEP_PERIOD: Duration = Duration::from_secs(1);
 
 /// The key ring over the deployment's master key, accepting what the former keys made.
-fn key_ring(settings: &Settings, master_key: MasterKey, legacy: LegacyKeys) -> Arc<SigningKeyRing> {
+fn key_ring(
+    settings: &Settings,
+    master_key: Arc<MasterKey>,
+    legacy: LegacyKeys,
+) -> Arc<SigningKeyRing> {
     Arc::new(SigningKeyRing::new(
         master_key,
         TokenIssuer {
@@ -58,13 +67,19 @@ fn key_ring(settings: &Settings, master_key: MasterKey, legacy: LegacyKeys) -> A
     ))
 }
 
-/// The application over `store`, signing with `keys`.
+/// The application over `store`, signing with `keys` and sealing webhook secrets with
+/// `master_key`.
 fn application(
     store: &Store,
     settings: &Settings,
-    keys: &Arc<SigningKeyRing>,
+    (keys, master_key): (&Arc<SigningKeyRing>, &Arc<MasterKey>),
     geolocator: Arc<dyn Geolocator>,
 ) -> Result<Application, StartupError> {
+    let guard = TargetGuard::new(
+        settings.webhooks.allow_http,
+        settings.webhooks.allow_private,
+        Arc::new(SystemLookup),
+    );
     // One argon2id hashing thread per core: a login storm queues instead of exhausting memory.
     let hashing_threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
     Ok(Application::new(
@@ -82,6 +97,10 @@ fn application(
             ids: Arc::new(UuidV7Generator),
             devices: Arc::new(UapDeviceParser::default()),
             geolocator,
+            webhook_sender: Arc::new(
+                HttpWebhookSender::new(guard).map_err(StartupError::WebhookClient)?,
+            ),
+            webhook_secrets: Arc::new(SealedWebhookSecrets::new(master_key.clone())),
         },
         settings.policy,
     ))
@@ -90,8 +109,14 @@ fn application(
 /// The application of a command that runs once (`cleanup`, `keys …`), over `store`.
 fn command_application(store: &Store, settings: &Settings) -> Result<Application, StartupError> {
     let secrets = load_secrets(settings)?;
-    let keys = key_ring(settings, secrets.master_key, secrets.legacy);
-    application(store, settings, &keys, Arc::new(NoGeolocation))
+    let master_key = Arc::new(secrets.master_key);
+    let keys = key_ring(settings, master_key.clone(), secrets.legacy);
+    application(
+        store,
+        settings,
+        (&keys, &master_key),
+        Arc::new(NoGeolocation),
+    )
 }
 
 /// The secrets of `settings`, loaded or generated.
@@ -167,6 +192,26 @@ fn spawn_key_upkeep(app: Arc<Application>, period: Duration, stop: watch::Receiv
         async move {
             if let Err(error) = app.maintain_keys().await {
                 tracing::error!(%error, "keeping the signing keys current failed");
+            }
+        }
+    });
+}
+
+/// Sends the due webhook deliveries every [`WEBHOOK_POLL`] until told to stop; a round
+/// that took a full batch is followed by another at once.
+fn spawn_webhook_sender(app: Arc<Application>, stop: watch::Receiver<bool>) {
+    spawn_periodic(WEBHOOK_POLL, stop, move || {
+        let app = app.clone();
+        async move {
+            loop {
+                match app.deliver_webhooks().await {
+                    Ok(round) if round.full => {}
+                    Ok(_) => return,
+                    Err(error) => {
+                        tracing::error!(%error, "taking webhook deliveries failed");
+                        return;
+                    }
+                }
             }
         }
     });
@@ -301,8 +346,14 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         }
         None => Arc::new(NoGeolocation),
     };
-    let keys = key_ring(&settings, secrets.master_key, secrets.legacy);
-    let app = Arc::new(application(&store, &settings, &keys, geolocator)?);
+    let master_key = Arc::new(secrets.master_key);
+    let keys = key_ring(&settings, master_key.clone(), secrets.legacy);
+    let app = Arc::new(application(
+        &store,
+        &settings,
+        (&keys, &master_key),
+        geolocator,
+    )?);
     // The first generation is made, or the stored ones opened, before anything is signed.
     app.maintain_keys().await?;
     let limits = serve_limits(&settings.http)?;
@@ -348,6 +399,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         spawn_cleanup(app.clone(), interval, stopped.clone());
     }
     spawn_key_upkeep(app.clone(), settings.keys.reload, stopped.clone());
+    spawn_webhook_sender(app.clone(), stopped.clone());
     announce_generated(&secrets.generated, &secrets.folder);
     tracing::info!(
         %address,

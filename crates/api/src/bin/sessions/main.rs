@@ -59,6 +59,8 @@ enum StartupError {
     },
     #[error("server failed: {0}")]
     Serve(#[source] std::io::Error),
+    #[error("the webhook client cannot be built: {0}")]
+    WebhookClient(#[source] reqwest::Error),
     #[error("cannot read or raise the open-file limit: {0}")]
     Descriptors(#[source] std::io::Error),
     #[error(

@@ -14,7 +14,7 @@ fn created(sequence: i64) -> RecordedEvent {
             origin: None,
             incident: None,
         },
-        kind: AuditEventKind::Session(SessionEventKind::Created),
+        kind: AuditEventKind::Session(SessionEventKind::Created { new_device: None }),
     }
 }
 

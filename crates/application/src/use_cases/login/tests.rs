@@ -107,6 +107,7 @@ fn given_session_material(ports: &mut MockPorts) -> std::sync::Arc<Mutex<Vec<Ses
         .access_tokens
         .expect_issue()
         .returning(|_| Ok("access-1".into()));
+    no_earlier_sessions(ports);
     let started = std::sync::Arc::new(Mutex::new(Vec::new()));
     let collected = std::sync::Arc::clone(&started);
     ports.sessions.expect_start().returning(move |start| {
@@ -114,6 +115,14 @@ fn given_session_material(ports: &mut MockPorts) -> std::sync::Arc<Mutex<Vec<Ses
         Ok(Vec::new())
     });
     started
+}
+
+/// The account has no earlier session: every sign-in is from a new device.
+fn no_earlier_sessions(ports: &mut MockPorts) {
+    ports
+        .sessions
+        .expect_list_for_user()
+        .returning(|_, _| Ok(Vec::new()));
 }
 
 fn account() -> BudgetKey {
@@ -157,7 +166,12 @@ async fn a_correct_password_starts_a_session_and_hands_out_a_new_device_token() 
         Some("US".into())
     );
     assert_eq!(state.refresh_token_id, Some(start.refresh_token.id));
-    assert_eq!(start.created.kind, SessionEventKind::Created);
+    assert_eq!(
+        start.created.kind,
+        SessionEventKind::Created {
+            new_device: Some(true)
+        }
+    );
     assert_eq!(start.device_token.user_id, alice_id());
     assert_eq!(start.device_token.hash, hash_of(&logged_in.device_token));
     assert_eq!(start.device_token.expires_at, t0() + TimeDelta::days(365));
@@ -456,6 +470,7 @@ async fn evictions_by_the_session_limit_do_not_fail_the_login() {
     ports.with_attempt_counts();
     given_session_material(&mut ports);
     ports.sessions.checkpoint();
+    no_earlier_sessions(&mut ports);
     ports.sessions.expect_start().times(1).returning(|start| {
         Ok(vec![SessionEvent::evicted(
             session_id(99),
@@ -482,6 +497,7 @@ async fn a_user_deleted_during_login_is_invalid_credentials() {
     ports.with_attempt_counts();
     given_session_material(&mut ports);
     ports.sessions.checkpoint();
+    no_earlier_sessions(&mut ports);
     ports
         .sessions
         .expect_start()
@@ -505,4 +521,50 @@ async fn a_store_failure_is_reported_as_such() {
     let result = ports.app().login(alices(true, None), client()).await;
 
     assert!(matches!(result, Err(LoginError::Store(_))));
+}
+
+#[tokio::test]
+async fn a_sign_in_like_an_earlier_session_or_with_a_device_token_is_no_new_device() {
+    for (device_token, earlier) in [(None, true), (Some("device-1"), false)] {
+        let mut ports = MockPorts::new();
+        let priority = if device_token.is_some() {
+            HashPriority::Known
+        } else {
+            HashPriority::Unknown
+        };
+        given_alice(&mut ports, priority, vec![alices_device()]);
+        ports.with_attempt_counts();
+        let started = given_session_material(&mut ports);
+        ports.sessions.checkpoint();
+        ports
+            .sessions
+            .expect_list_for_user()
+            .returning(move |_, _| {
+                Ok(if earlier {
+                    vec![crate::use_cases::test_support::session_of(alice_id(), 7)]
+                } else {
+                    Vec::new()
+                })
+            });
+        let collected = std::sync::Arc::clone(&started);
+        ports.sessions.expect_start().returning(move |start| {
+            collected.lock().unwrap().push(start.clone());
+            Ok(Vec::new())
+        });
+
+        ports
+            .app()
+            .login(alices(true, device_token), client())
+            .await
+            .unwrap();
+
+        let started = started.lock().unwrap();
+        assert_eq!(
+            started[0].created.kind,
+            SessionEventKind::Created {
+                new_device: Some(false)
+            },
+            "device token {device_token:?}, earlier session {earlier}"
+        );
+    }
 }

@@ -141,6 +141,21 @@ pub const SHUTDOWN_TIMEOUT: DurationSetting = DurationSetting {
     zero: Zero::Allowed,
 };
 
+/// How long a failed webhook delivery is tried again.
+pub const WEBHOOK_RETRY_FOR: DurationSetting = DurationSetting {
+    name: "webhook-retry-for",
+    default: Some(TimeDelta::hours(24)),
+    max: days(7),
+    zero: Zero::Allowed,
+};
+/// The wait after a webhook delivery's first failure (it doubles after each).
+pub const WEBHOOK_RETRY_FIRST: DurationSetting = DurationSetting {
+    name: "webhook-retry-first",
+    default: Some(TimeDelta::seconds(10)),
+    max: TimeDelta::hours(1),
+    zero: Zero::Refused,
+};
+
 /// Counting of the active-sessions gauge.
 pub const METRICS_REFRESH: DurationSetting = DurationSetting {
     name: "metrics-refresh",
@@ -151,7 +166,7 @@ pub const METRICS_REFRESH: DurationSetting = DurationSetting {
 
 /// Every duration setting.
 #[cfg(test)]
-pub const ALL: [DurationSetting; 16] = [
+pub const ALL: [DurationSetting; 18] = [
     SESSION_LIFETIME,
     IDLE_TIMEOUT,
     ACCESS_TOKEN_TTL,
@@ -168,6 +183,8 @@ pub const ALL: [DurationSetting; 16] = [
     HTTP_REQUEST_TIMEOUT,
     SHUTDOWN_TIMEOUT,
     METRICS_REFRESH,
+    WEBHOOK_RETRY_FOR,
+    WEBHOOK_RETRY_FIRST,
 ];
 
 impl DurationSetting {

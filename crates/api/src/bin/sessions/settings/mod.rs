@@ -12,7 +12,7 @@ use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
 use sessions_domain::{
-    KeySchedule, SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy,
+    KeySchedule, RetrySchedule, SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy,
 };
 use sessions_infrastructure::{Batching, InvalidMasterKey, MasterKey};
 
@@ -105,7 +105,17 @@ pub struct Settings {
     pub geoip_db: Option<PathBuf>,
     pub http: HttpLimits,
     pub metrics: MetricsSettings,
+    pub webhooks: WebhookSettings,
     pub log_format: LogFormat,
+}
+
+/// Where webhooks may go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Targets over plain HTTP are allowed.
+    pub allow_http: bool,
+    /// Targets at internal addresses are allowed.
+    pub allow_private: bool,
 }
 
 /// A setting that cannot work.
@@ -203,6 +213,11 @@ fn session_policy(options: &Options) -> Result<SessionPolicy, InvalidSettings> {
         cleanup_batch_size: defaults.cleanup_batch_size,
         throttle: throttle_policy(options)?,
         keys: defaults.keys,
+        webhook_retries: RetrySchedule {
+            first: durations::WEBHOOK_RETRY_FIRST.required(options.webhook_retry_first)?,
+            give_up_after: durations::WEBHOOK_RETRY_FOR.required(options.webhook_retry_for)?,
+            ..defaults.webhook_retries
+        },
     })
 }
 
@@ -341,6 +356,10 @@ impl Settings {
                 ),
                 token: secret(options.metrics_token, "metrics-token")?,
                 bind: options.metrics_bind,
+            },
+            webhooks: WebhookSettings {
+                allow_http: options.webhook_allow_http == Some(Switch::On),
+                allow_private: options.webhook_allow_private == Some(Switch::On),
             },
             log_format: options.log_format.unwrap_or_default(),
         })

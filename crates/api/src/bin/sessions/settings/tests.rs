@@ -99,6 +99,8 @@ fn every_duration_past_its_maximum_refuses_to_start_naming_the_setting() {
             "http-request-timeout" => options.http_request_timeout = over,
             "shutdown-timeout" => options.shutdown_timeout = over,
             "metrics-refresh" => options.metrics_refresh = over,
+            "webhook-retry-for" => options.webhook_retry_for = over,
+            "webhook-retry-first" => options.webhook_retry_first = over,
             other => panic!("{other} has no option in this test"),
         }
         let error = Settings::resolve(options).unwrap_err();

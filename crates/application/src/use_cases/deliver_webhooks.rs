@@ -1,0 +1,195 @@
+//! Use case: one round of a webhook sender (every instance runs one) — take the due
+//! deliveries no other sender holds, sign and POST them at once, and record how each went:
+//! delivered, tried again later with backoff, or failed for good after the retry period.
+
+use chrono::TimeDelta;
+use serde_json::{Value, json};
+use sessions_domain::{DeviceInfo, RecordedEvent, UserAgent, WebhookEventType};
+use tokio::task::JoinSet;
+
+use crate::{
+    Application, event_data,
+    ports::{AttemptOutcome, ClaimedDelivery, OutgoingWebhook, StoreError},
+    telemetry,
+};
+
+/// Most deliveries one round takes.
+const ROUND: u32 = 64;
+
+/// How long a sender holds the deliveries it took: longer than a round's attempts (each
+/// times out after 10 s, all at once), so that no other sender takes them meanwhile, and
+/// short enough that a crashed sender's deliveries are soon taken by another.
+const LEASE: TimeDelta = TimeDelta::seconds(60);
+
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryRound {
+    /// Deliveries taken.
+    pub taken: u32,
+    /// Answered with a 2xx.
+    pub delivered: u32,
+    /// Failed, to be tried again.
+    pub retrying: u32,
+    /// Failed for good.
+    pub failed: u32,
+    /// Whether it took as many as a round takes: more may be due.
+    pub full: bool,
+}
+
+impl Application {
+    /// Takes the due deliveries, sends them concurrently and records each outcome.
+    ///
+    /// # Errors
+    /// [`StoreError`] when taking the deliveries fails; an outcome that cannot be recorded
+    /// is logged, and its delivery is taken again once its lease ends.
+    pub async fn deliver_webhooks(&self) -> Result<DeliveryRound, StoreError> {
+        let now = self.ports.clock.now();
+        let claimed = self
+            .ports
+            .storage
+            .webhooks
+            .claim_due(now, now + LEASE, ROUND)
+            .await?;
+        let taken = u32::try_from(claimed.len()).unwrap_or(u32::MAX);
+        let mut round = DeliveryRound {
+            taken,
+            full: taken >= ROUND,
+            ..DeliveryRound::default()
+        };
+        let mut sends = JoinSet::new();
+        for delivery in claimed {
+            let app = self.clone();
+            sends.spawn(async move { app.deliver(delivery).await });
+        }
+        while let Some(sent) = sends.join_next().await {
+            match sent {
+                Ok(Ok("delivered")) => round.delivered += 1,
+                Ok(Ok("retrying")) => round.retrying += 1,
+                Ok(Ok(_)) => round.failed += 1,
+                Ok(Err(error)) => tracing::error!(%error, "a webhook outcome was not recorded"),
+                Err(error) => tracing::error!(%error, "a webhook send panicked"),
+            }
+        }
+        self.report_queue().await;
+        Ok(round)
+    }
+
+    /// Sends one delivery and records its outcome; returns `delivered`, `retrying` or
+    /// `failed`.
+    async fn deliver(&self, delivery: ClaimedDelivery) -> Result<&'static str, StoreError> {
+        let now = self.ports.clock.now();
+        let outcome = match self.outgoing(&delivery, now) {
+            Some(webhook) => self.ports.webhook_sender.send(&webhook).await,
+            None => AttemptOutcome::Failed {
+                status: None,
+                error: "the signing secret cannot be opened with this master key".to_owned(),
+            },
+        };
+        let answered = self.ports.clock.now();
+        let (next, label) = match &outcome {
+            AttemptOutcome::Delivered { .. } => {
+                #[allow(clippy::cast_precision_loss)] // lags are far below 2^52 ms
+                telemetry::webhook_lag(
+                    (answered - delivery.event.at).num_milliseconds() as f64 / 1000.0,
+                );
+                (None, "delivered")
+            }
+            AttemptOutcome::Failed { status, error } => {
+                let next = self.policy.webhook_retries.next_attempt(
+                    delivery.attempt,
+                    delivery.retry_from,
+                    answered,
+                    rand::random::<f64>(),
+                );
+                tracing::warn!(
+                    delivery_id = %delivery.id,
+                    attempt = delivery.attempt,
+                    status,
+                    error,
+                    gives_up = next.is_none(),
+                    "webhook delivery failed"
+                );
+                (next, if next.is_some() { "retrying" } else { "failed" })
+            }
+        };
+        telemetry::webhook_attempt(label);
+        self.ports
+            .storage
+            .webhooks
+            .record_attempt(delivery.id, &outcome, next, answered)
+            .await?;
+        Ok(label)
+    }
+
+    /// The signed request of `delivery`, or `None` when no secret of its endpoint opens.
+    fn outgoing(
+        &self,
+        delivery: &ClaimedDelivery,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<OutgoingWebhook> {
+        let endpoint = &delivery.endpoint;
+        let secrets = &self.ports.webhook_secrets;
+        let mut keys = vec![secrets.open(&endpoint.secret)?];
+        if let Some((previous, until)) = &endpoint.previous_secret
+            && *until > now
+        {
+            keys.extend(secrets.open(previous));
+        }
+        let kind = WebhookEventType::of_trail_type(delivery.event.kind.type_name())?;
+        Some(OutgoingWebhook {
+            url: endpoint.url.clone(),
+            id: delivery.id,
+            timestamp: now,
+            body: payload(&delivery.event, kind).to_string().into_bytes(),
+            secrets: keys,
+        })
+    }
+
+    /// Updates the queue's gauges.
+    async fn report_queue(&self) {
+        let now = self.ports.clock.now();
+        match self.ports.storage.webhooks.queue(now).await {
+            Ok((pending, oldest_due)) => {
+                #[allow(clippy::cast_precision_loss)]
+                let overdue = oldest_due.map_or(0.0, |due| {
+                    (now - due).num_milliseconds().max(0) as f64 / 1000.0
+                });
+                telemetry::webhook_queue(pending, overdue);
+            }
+            Err(error) => tracing::warn!(%error, "the webhook queue could not be measured"),
+        }
+    }
+}
+
+/// The Standard Webhooks payload of `event`: its type as receivers know it, when it
+/// happened, and what the trail records of it — never a token or a password.
+pub fn payload(event: &RecordedEvent, kind: WebhookEventType) -> Value {
+    let origin = event.cause.origin.as_ref();
+    let mut data = json!({
+        "event_id": event.sequence,
+        "session_id": event.session_id.map(|id| id.to_string()),
+        "user_id": event.user_id.map(|id| id.to_string()),
+        "actor": {
+            "type": event.cause.actor.kind_name(),
+            "session_id": event.cause.actor.session_id().map(|id| id.to_string()),
+        },
+        "incident_id": event.cause.incident.map(|id| id.to_string()),
+        "ip": origin.map(|origin| origin.ip.to_string()),
+        "user_agent": origin.and_then(|origin| origin.user_agent.as_ref()).map(UserAgent::as_str),
+        "device": origin.and_then(|origin| origin.device.as_ref()).map(DeviceInfo::as_str),
+        "location": origin.and_then(|origin| origin.location.as_ref()).map(ToString::to_string),
+    });
+    if let (Value::Object(fields), Value::Object(own)) =
+        (&mut data, event_data::audit_to_data(&event.kind))
+    {
+        fields.extend(own);
+    }
+    json!({
+        "type": kind.name(),
+        "timestamp": event.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        "data": data,
+    })
+}
+
+#[cfg(test)]
+mod tests;
