@@ -40,13 +40,16 @@ pub fn install_metrics_recorder() -> PrometheusHandle {
         .clone()
 }
 
-/// Sets the `sessions_active` gauge to the store's count of active sessions: run in the
+/// Sets the gauges the store counts — `sessions_active`, and the webhook queue's: run in the
 /// background, never per scrape, so that scrapes cost the store nothing.
-pub async fn refresh_active_sessions(service: &dyn SessionService) {
+pub async fn refresh_store_gauges(service: &dyn SessionService) {
     match service.count_active_sessions().await {
         #[allow(clippy::cast_precision_loss)]
         Ok(count) => metrics::gauge!("sessions_active").set(count as f64),
         Err(error) => tracing::warn!(%error, "active sessions not counted"),
+    }
+    if let Err(error) = service.measure_webhook_queue().await {
+        tracing::warn!(%error, "the webhook queue not measured");
     }
 }
 

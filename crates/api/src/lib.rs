@@ -18,7 +18,7 @@ mod state;
 mod store_status;
 mod tarpit;
 
-pub use http_metrics::{install_metrics_recorder, refresh_active_sessions};
+pub use http_metrics::{install_metrics_recorder, refresh_store_gauges};
 pub use problem::ApiError;
 pub use router::{BODY_LIMIT, metrics_router, openapi, router};
 pub use server::{ConnectionTimeouts, ServeLimits, serve};

@@ -168,6 +168,7 @@ pub trait SessionService: Send + Sync {
     async fn cleanup(&self) -> Result<CleanupReport, CleanupError>;
     async fn check_ready(&self) -> Result<(), StoreError>;
     async fn count_active_sessions(&self) -> Result<u64, StoreError>;
+    async fn measure_webhook_queue(&self) -> Result<(), StoreError>;
     async fn rotate_keys(&self) -> Result<KeyGenerationView, KeysError>;
     async fn list_keys(&self) -> Result<Vec<KeyGenerationView>, KeysError>;
     fn public_keys(&self) -> Vec<PublicSigningKey>;
@@ -384,6 +385,9 @@ impl SessionService for Application {
     }
     async fn count_active_sessions(&self) -> Result<u64, StoreError> {
         Application::count_active_sessions(self).await
+    }
+    async fn measure_webhook_queue(&self) -> Result<(), StoreError> {
+        Application::measure_webhook_queue(self).await
     }
     async fn rotate_keys(&self) -> Result<KeyGenerationView, KeysError> {
         Application::rotate_keys(self).await

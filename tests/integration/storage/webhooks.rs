@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{TimeDelta, Utc};
 use sessions_application::ports::{
-    AttemptOutcome, SealedSecret, StartSessionError, WebhookEndpoint,
+    AttemptOutcome, AttemptRecord, SealedSecret, StartSessionError, WebhookEndpoint,
 };
 use sessions_domain::{Actor, Cause, DeliveryStatus, SessionPolicy, UserId, WebhookEventType};
 use uuid::Uuid;
@@ -131,25 +131,22 @@ async fn outcomes_are_recorded_and_a_failure_past_its_period_is_final(store: Sto
     let claimed = claim_all(&store).await;
     let webhooks = &store.webhooks;
     let later = Utc::now() + TimeDelta::seconds(30);
-    webhooks
-        .record_attempt(
-            claimed[0].id,
-            &AttemptOutcome::Delivered { status: 204 },
-            None,
-            now(),
-        )
-        .await
-        .unwrap();
     let failed = AttemptOutcome::Failed {
         status: Some(503),
         error: "answered 503".into(),
     };
+    let attempt = |n: usize, outcome: &AttemptOutcome, next| AttemptRecord {
+        delivery_id: claimed[n].id,
+        outcome: outcome.clone(),
+        next_attempt_at: next,
+        answered_at: now(),
+    };
     webhooks
-        .record_attempt(claimed[1].id, &failed, Some(later), now())
-        .await
-        .unwrap();
-    webhooks
-        .record_attempt(claimed[2].id, &failed, None, now())
+        .record_attempts(&[
+            attempt(0, &AttemptOutcome::Delivered { status: 204 }, None),
+            attempt(1, &failed, Some(later)),
+            attempt(2, &failed, None),
+        ])
         .await
         .unwrap();
 

@@ -29,7 +29,8 @@ pub struct EventBody {
     pub id: i64,
     /// `session_created`, `session_revoked`, `ip_changed`, `suspicious_activity`,
     /// `provider_accessed`, `session_trusted`, `session_untrusted`, `refresh_token_reuse`,
-    /// `refresh_replayed`, `login_failed`, `password_changed`, `user_deleted`.
+    /// `refresh_replayed`, `login_failed`, `login_locked_out`, `password_changed`,
+    /// `user_deleted`.
     #[serde(rename = "type")]
     pub event_type: &'static str,
     /// When it happened.

@@ -41,8 +41,8 @@ pub use store_error::{StoreError, WriteError};
 pub use token_secrets::TokenSecrets;
 pub use users::{InsertUserError, UserRepository};
 pub use webhooks::{
-    AttemptOutcome, ClaimedDelivery, Delivery, OutgoingWebhook, SealedSecret, TargetRefused,
-    WebhookEndpoint, WebhookSecrets, WebhookSender, WebhookStore,
+    AttemptOutcome, AttemptRecord, ClaimedDelivery, Delivery, OutgoingWebhook, SealedSecret,
+    TargetRefused, WebhookEndpoint, WebhookSecrets, WebhookSender, WebhookStore,
 };
 
 #[cfg(feature = "mock")]

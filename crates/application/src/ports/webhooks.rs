@@ -91,6 +91,20 @@ pub enum AttemptOutcome {
     },
 }
 
+/// How one attempt ended, to record: delivered, pending again from `next_attempt_at`, or
+/// failed for good when that is `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// The delivery.
+    pub delivery_id: Uuid,
+    /// The outcome.
+    pub outcome: AttemptOutcome,
+    /// When to try again after a failure; `None` gives up.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the attempt ended.
+    pub answered_at: DateTime<Utc>,
+}
+
 /// Endpoints and their deliveries. Deliveries are recorded by the store itself, in the
 /// transaction of each audit-trail event an endpoint subscribes to.
 #[cfg_attr(feature = "mock", mockall::automock)]
@@ -163,18 +177,11 @@ pub trait WebhookStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StoreError>;
 
-    /// Records how an attempt ended and releases the delivery: delivered, pending again
-    /// from `next_attempt_at`, or failed for good when that is `None`.
+    /// Records how attempts ended and releases their deliveries, in one transaction.
     ///
     /// # Errors
-    /// [`StoreError`] when the store fails.
-    async fn record_attempt(
-        &self,
-        delivery_id: Uuid,
-        outcome: &AttemptOutcome,
-        next_attempt_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    /// [`StoreError`] when the store fails; nothing is recorded then.
+    async fn record_attempts(&self, attempts: &[AttemptRecord]) -> Result<(), StoreError>;
 
     /// How many deliveries are pending, and when the oldest due one was due.
     ///

@@ -9,12 +9,12 @@ use tokio::task::JoinSet;
 
 use crate::{
     Application, event_data,
-    ports::{AttemptOutcome, ClaimedDelivery, OutgoingWebhook, StoreError},
+    ports::{AttemptOutcome, AttemptRecord, ClaimedDelivery, OutgoingWebhook, StoreError},
     telemetry,
 };
 
-/// Most deliveries one round takes.
-const ROUND: u32 = 64;
+/// Most deliveries one round takes (and sends at once).
+const ROUND: u32 = 128;
 
 /// How long a sender holds the deliveries it took: longer than a round's attempts (each
 /// times out after 10 s, all at once), so that no other sender takes them meanwhile, and
@@ -37,11 +37,11 @@ pub struct DeliveryRound {
 }
 
 impl Application {
-    /// Takes the due deliveries, sends them concurrently and records each outcome.
+    /// Takes the due deliveries, sends them concurrently and records their outcomes at once.
     ///
     /// # Errors
-    /// [`StoreError`] when taking the deliveries fails; an outcome that cannot be recorded
-    /// is logged, and its delivery is taken again once its lease ends.
+    /// [`StoreError`] when taking the deliveries or recording their outcomes fails; then
+    /// they are taken again once their lease ends (and sent again: at least once).
     pub async fn deliver_webhooks(&self) -> Result<DeliveryRound, StoreError> {
         let now = self.ports.clock.now();
         let claimed = self
@@ -61,22 +61,31 @@ impl Application {
             let app = self.clone();
             sends.spawn(async move { app.deliver(delivery).await });
         }
+        let mut attempts = Vec::with_capacity(taken as usize);
         while let Some(sent) = sends.join_next().await {
             match sent {
-                Ok(Ok("delivered")) => round.delivered += 1,
-                Ok(Ok("retrying")) => round.retrying += 1,
-                Ok(Ok(_)) => round.failed += 1,
-                Ok(Err(error)) => tracing::error!(%error, "a webhook outcome was not recorded"),
+                Ok((attempt, label)) => {
+                    match label {
+                        "delivered" => round.delivered += 1,
+                        "retrying" => round.retrying += 1,
+                        _ => round.failed += 1,
+                    }
+                    attempts.push(attempt);
+                }
                 Err(error) => tracing::error!(%error, "a webhook send panicked"),
             }
         }
-        self.report_queue().await;
+        self.ports
+            .storage
+            .webhooks
+            .record_attempts(&attempts)
+            .await?;
         Ok(round)
     }
 
-    /// Sends one delivery and records its outcome; returns `delivered`, `retrying` or
+    /// Sends one delivery; returns how it went, to record, and `delivered`, `retrying` or
     /// `failed`.
-    async fn deliver(&self, delivery: ClaimedDelivery) -> Result<&'static str, StoreError> {
+    async fn deliver(&self, delivery: ClaimedDelivery) -> (AttemptRecord, &'static str) {
         let now = self.ports.clock.now();
         let outcome = match self.outgoing(&delivery, now) {
             Some(webhook) => self.ports.webhook_sender.send(&webhook).await,
@@ -113,12 +122,13 @@ impl Application {
             }
         };
         telemetry::webhook_attempt(label);
-        self.ports
-            .storage
-            .webhooks
-            .record_attempt(delivery.id, &outcome, next, answered)
-            .await?;
-        Ok(label)
+        let attempt = AttemptRecord {
+            delivery_id: delivery.id,
+            outcome,
+            next_attempt_at: next,
+            answered_at: answered,
+        };
+        (attempt, label)
     }
 
     /// The signed request of `delivery`, or `None` when no secret of its endpoint opens.
@@ -145,19 +155,20 @@ impl Application {
         })
     }
 
-    /// Updates the queue's gauges.
-    async fn report_queue(&self) {
+    /// Sets the webhook queue's gauges: how many deliveries are pending, and how overdue
+    /// the oldest due one is.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails.
+    pub async fn measure_webhook_queue(&self) -> Result<(), StoreError> {
         let now = self.ports.clock.now();
-        match self.ports.storage.webhooks.queue(now).await {
-            Ok((pending, oldest_due)) => {
-                #[allow(clippy::cast_precision_loss)]
-                let overdue = oldest_due.map_or(0.0, |due| {
-                    (now - due).num_milliseconds().max(0) as f64 / 1000.0
-                });
-                telemetry::webhook_queue(pending, overdue);
-            }
-            Err(error) => tracing::warn!(%error, "the webhook queue could not be measured"),
-        }
+        let (pending, oldest_due) = self.ports.storage.webhooks.queue(now).await?;
+        #[allow(clippy::cast_precision_loss)] // seconds overdue are far below 2^52 ms
+        let overdue = oldest_due.map_or(0.0, |due| {
+            (now - due).num_milliseconds().max(0) as f64 / 1000.0
+        });
+        telemetry::webhook_queue(pending, overdue);
+        Ok(())
     }
 }
 

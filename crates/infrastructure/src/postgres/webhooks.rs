@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{
-    AttemptOutcome, ClaimedDelivery, Delivery, SealedSecret, StoreError, WebhookEndpoint,
+    AttemptRecord, ClaimedDelivery, Delivery, SealedSecret, StoreError, WebhookEndpoint,
     WebhookStore,
 };
 use sessions_domain::{DeliveryStatus, RecordedEvent, WebhookEventType};
@@ -140,35 +140,46 @@ fn trail_types(endpoint: &WebhookEndpoint) -> Vec<&'static str> {
         .collect()
 }
 
+impl PostgresStore {
+    /// Runs `sql` with every column of `endpoint` bound, `$1`…`$9` in the table's order;
+    /// returns how many rows it wrote.
+    async fn write_endpoint(
+        &self,
+        sql: &str,
+        endpoint: &WebhookEndpoint,
+    ) -> Result<u64, StoreError> {
+        let previous = endpoint.previous_secret.as_ref();
+        let written = sqlx::query(sql)
+            .bind(endpoint.id)
+            .bind(&endpoint.url)
+            .bind(&endpoint.description)
+            .bind(trail_types(endpoint))
+            .bind(&endpoint.secret.0)
+            .bind(previous.map(|(sealed, _)| &sealed.0))
+            .bind(previous.map(|(_, until)| *until))
+            .bind(endpoint.created_at)
+            .bind(endpoint.updated_at)
+            .execute(self.pool())
+            .await
+            .map_err(StoreError::new)?;
+        Ok(written.rows_affected())
+    }
+}
+
 #[async_trait]
 impl WebhookStore for PostgresStore {
     #[tracing::instrument(skip_all, fields(webhook_id = %endpoint.id))]
     async fn insert_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
-        sqlx::query(
+        self.write_endpoint(
             r#"
             INSERT INTO webhook_endpoints (id, url, description, event_types, secret_sealed,
                 previous_secret_sealed, previous_secret_until, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             "#,
+            endpoint,
         )
-        .bind(endpoint.id)
-        .bind(&endpoint.url)
-        .bind(&endpoint.description)
-        .bind(trail_types(endpoint))
-        .bind(&endpoint.secret.0)
-        .bind(
-            endpoint
-                .previous_secret
-                .as_ref()
-                .map(|(sealed, _)| &sealed.0),
-        )
-        .bind(endpoint.previous_secret.as_ref().map(|(_, until)| *until))
-        .bind(endpoint.created_at)
-        .bind(endpoint.updated_at)
-        .execute(self.pool())
         .await
-        .map_err(StoreError::new)?;
-        Ok(())
+        .map(|_| ())
     }
 
     #[tracing::instrument(skip_all)]
@@ -204,31 +215,18 @@ impl WebhookStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(webhook_id = %endpoint.id))]
     async fn update_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<bool, StoreError> {
-        let updated = sqlx::query(
-            r#"
-            UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4,
-                secret_sealed = $5, previous_secret_sealed = $6, previous_secret_until = $7,
-                updated_at = $8
-            WHERE id = $1
-            "#,
-        )
-        .bind(endpoint.id)
-        .bind(&endpoint.url)
-        .bind(&endpoint.description)
-        .bind(trail_types(endpoint))
-        .bind(&endpoint.secret.0)
-        .bind(
-            endpoint
-                .previous_secret
-                .as_ref()
-                .map(|(sealed, _)| &sealed.0),
-        )
-        .bind(endpoint.previous_secret.as_ref().map(|(_, until)| *until))
-        .bind(endpoint.updated_at)
-        .execute(self.pool())
-        .await
-        .map_err(StoreError::new)?;
-        Ok(updated.rows_affected() == 1)
+        let updated = self
+            .write_endpoint(
+                r#"
+                UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4,
+                    secret_sealed = $5, previous_secret_sealed = $6, previous_secret_until = $7,
+                    created_at = $8, updated_at = $9
+                WHERE id = $1
+                "#,
+                endpoint,
+            )
+            .await?;
+        Ok(updated == 1)
     }
 
     #[tracing::instrument(skip_all, fields(webhook_id = %id))]
@@ -331,34 +329,47 @@ impl WebhookStore for PostgresStore {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(%delivery_id))]
-    async fn record_attempt(
-        &self,
-        delivery_id: Uuid,
-        outcome: &AttemptOutcome,
-        next_attempt_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let (delivered, status, error) = outcome_columns(outcome);
+    #[tracing::instrument(skip_all, fields(attempts = attempts.len()))]
+    async fn record_attempts(&self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut ids = Vec::with_capacity(attempts.len());
+        let mut delivered = Vec::with_capacity(attempts.len());
+        let mut codes = Vec::with_capacity(attempts.len());
+        let mut errors = Vec::with_capacity(attempts.len());
+        let mut next = Vec::with_capacity(attempts.len());
+        let mut answered = Vec::with_capacity(attempts.len());
+        for attempt in attempts {
+            let (ok, code, error) = outcome_columns(&attempt.outcome);
+            ids.push(attempt.delivery_id);
+            delivered.push(ok);
+            codes.push(code);
+            errors.push(error);
+            next.push(attempt.next_attempt_at);
+            answered.push(attempt.answered_at);
+        }
         sqlx::query(
             r#"
-            UPDATE webhook_deliveries SET
-                status = CASE WHEN $2 THEN 'delivered'
-                              WHEN $5::timestamptz IS NULL THEN 'failed'
+            UPDATE webhook_deliveries d SET
+                status = CASE WHEN a.delivered THEN 'delivered'
+                              WHEN a.next_at IS NULL THEN 'failed'
                               ELSE 'pending' END,
-                last_status_code = $3, last_error = $4,
-                next_attempt_at = COALESCE($5, next_attempt_at),
-                delivered_at = CASE WHEN $2 THEN $6 END,
+                last_status_code = a.code, last_error = a.error,
+                next_attempt_at = COALESCE(a.next_at, d.next_attempt_at),
+                delivered_at = CASE WHEN a.delivered THEN a.answered_at END,
                 locked_until = NULL
-            WHERE id = $1
+            FROM UNNEST($1::uuid[], $2::bool[], $3::int[], $4::text[], $5::timestamptz[],
+                        $6::timestamptz[]) AS a(id, delivered, code, error, next_at, answered_at)
+            WHERE d.id = a.id
             "#,
         )
-        .bind(delivery_id)
+        .bind(ids)
         .bind(delivered)
-        .bind(status)
-        .bind(error)
-        .bind(next_attempt_at)
-        .bind(now)
+        .bind(codes)
+        .bind(errors)
+        .bind(next)
+        .bind(answered)
         .execute(self.pool())
         .await
         .map_err(StoreError::new)?;

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sessions_application::ports::{
-    AttemptOutcome, ClaimedDelivery, Delivery, SealedSecret, StoreError, WebhookEndpoint,
+    AttemptRecord, ClaimedDelivery, Delivery, SealedSecret, StoreError, WebhookEndpoint,
     WebhookStore,
 };
 use sessions_domain::{DeliveryStatus, RecordedEvent, WebhookEventType};
@@ -292,6 +292,19 @@ impl WebhookStore for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        // A sender looks many times a second: a read tells whether anything is due before
+        // the one writer is taken from the requests.
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?1 \
+             AND (locked_until IS NULL OR locked_until <= ?1) LIMIT 1",
+        )
+        .bind(micros(now))
+        .fetch_optional(self.readers())
+        .await
+        .map_err(StoreError::new)?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write().await.map_err(StoreError::new)?;
         let claimed: Vec<String> = sqlx::query_scalar(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, locked_until = ?2 \
@@ -334,34 +347,35 @@ impl WebhookStore for SqliteStore {
             .collect()
     }
 
-    #[tracing::instrument(skip_all, fields(%delivery_id))]
-    async fn record_attempt(
-        &self,
-        delivery_id: Uuid,
-        outcome: &AttemptOutcome,
-        next_attempt_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let (delivered, status, error) = outcome_columns(outcome);
-        sqlx::query(
-            "UPDATE webhook_deliveries SET \
-                status = CASE WHEN ?2 THEN 'delivered' WHEN ?5 IS NULL THEN 'failed' \
-                              ELSE 'pending' END, \
-                last_status_code = ?3, last_error = ?4, \
-                next_attempt_at = COALESCE(?5, next_attempt_at), \
-                delivered_at = CASE WHEN ?2 THEN ?6 END, locked_until = NULL \
-             WHERE id = ?1",
-        )
-        .bind(delivery_id.to_string())
-        .bind(delivered)
-        .bind(status)
-        .bind(error)
-        .bind(next_attempt_at.map(micros))
-        .bind(micros(now))
-        .execute(self.writer())
-        .await
-        .map_err(StoreError::new)?;
-        Ok(())
+    #[tracing::instrument(skip_all, fields(attempts = attempts.len()))]
+    async fn record_attempts(&self, attempts: &[AttemptRecord]) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        // One transaction, one sync, for a round's outcomes.
+        let mut tx = self.begin_write().await.map_err(StoreError::new)?;
+        for attempt in attempts {
+            let (delivered, status, error) = outcome_columns(&attempt.outcome);
+            sqlx::query(
+                "UPDATE webhook_deliveries SET \
+                    status = CASE WHEN ?2 THEN 'delivered' WHEN ?5 IS NULL THEN 'failed' \
+                                  ELSE 'pending' END, \
+                    last_status_code = ?3, last_error = ?4, \
+                    next_attempt_at = COALESCE(?5, next_attempt_at), \
+                    delivered_at = CASE WHEN ?2 THEN ?6 END, locked_until = NULL \
+                 WHERE id = ?1",
+            )
+            .bind(attempt.delivery_id.to_string())
+            .bind(delivered)
+            .bind(status)
+            .bind(error)
+            .bind(attempt.next_attempt_at.map(micros))
+            .bind(micros(attempt.answered_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::new)?;
+        }
+        tx.commit().await.map_err(StoreError::new)
     }
 
     #[tracing::instrument(skip_all)]

@@ -253,7 +253,8 @@ pub struct Options {
     /// On SIGTERM or Ctrl-C, the longest in-flight requests may take to finish [default: 30s].
     #[arg(long, env = "SESSIONS_SHUTDOWN_TIMEOUT", global = true)]
     pub shutdown_timeout: Option<SettingDuration>,
-    /// How often the active-sessions gauge of /metrics is counted [default: 15s].
+    /// How often the gauges the store counts (active sessions, the webhook queue) are
+    /// refreshed for /metrics [default: 15s].
     #[arg(long, env = "SESSIONS_METRICS_REFRESH", global = true)]
     pub metrics_refresh: Option<SettingDuration>,
     /// Credential /metrics requires as a bearer token [default: none, open].

@@ -11,7 +11,7 @@ use std::{
 
 use sessions_api::{
     AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, StoreProbe,
-    install_metrics_recorder, metrics_router, refresh_active_sessions, router, serve as serve_http,
+    install_metrics_recorder, metrics_router, refresh_store_gauges, router, serve as serve_http,
     store_status,
 };
 use sessions_application::{Application, Ports, ports::Geolocator};
@@ -259,15 +259,11 @@ fn spawn_store_probe(probe: StoreProbe, app: Arc<Application>, mut stop: watch::
     });
 }
 
-/// Counts the active sessions for `/metrics` every `period` until told to stop.
-fn spawn_active_sessions_count(
-    app: Arc<Application>,
-    period: Duration,
-    stop: watch::Receiver<bool>,
-) {
+/// Refreshes the gauges the store counts for `/metrics` every `period` until told to stop.
+fn spawn_store_gauges(app: Arc<Application>, period: Duration, stop: watch::Receiver<bool>) {
     spawn_periodic(period, stop, move || {
         let app = app.clone();
-        async move { refresh_active_sessions(app.as_ref()).await }
+        async move { refresh_store_gauges(app.as_ref()).await }
     });
 }
 
@@ -376,7 +372,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         metrics.run_upkeep();
         std::future::ready(())
     });
-    spawn_active_sessions_count(app.clone(), settings.metrics.refresh, stopped.clone());
+    spawn_store_gauges(app.clone(), settings.metrics.refresh, stopped.clone());
     if let Some(metrics_address) = settings.metrics.bind {
         let (listener, metrics_address) = bind(metrics_address).await?;
         let limits = ServeLimits {

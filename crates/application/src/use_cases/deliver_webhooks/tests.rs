@@ -92,14 +92,14 @@ async fn a_delivered_attempt_is_recorded_with_no_next_attempt() {
     );
     ports
         .webhooks
-        .expect_record_attempt()
-        .withf(|id, outcome, next, _| {
-            *id == uuid(77)
-                && *outcome == AttemptOutcome::Delivered { status: 204 }
-                && next.is_none()
+        .expect_record_attempts()
+        .withf(|attempts| {
+            matches!(attempts, [attempt] if attempt.delivery_id == uuid(77)
+                && attempt.outcome == AttemptOutcome::Delivered { status: 204 }
+                && attempt.next_attempt_at.is_none())
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_| Ok(()));
 
     let round = ports.app().deliver_webhooks().await.unwrap();
 
@@ -130,12 +130,13 @@ async fn a_failed_attempt_is_tried_again_later_and_given_up_after_the_retry_peri
         );
         ports
             .webhooks
-            .expect_record_attempt()
-            .withf(move |_, _, next, _| {
+            .expect_record_attempts()
+            .withf(move |attempts| {
+                let next = attempts[0].next_attempt_at;
                 next.is_none() == gives_up && next.is_none_or(|next| next > now)
             })
             .times(1)
-            .returning(|_, _, _, _| Ok(()));
+            .returning(|_| Ok(()));
 
         let round = ports.app().deliver_webhooks().await.unwrap();
 
@@ -156,8 +157,8 @@ async fn during_a_rotations_overlap_both_secrets_sign() {
     );
     ports
         .webhooks
-        .expect_record_attempt()
-        .returning(|_, _, _, _| Ok(()));
+        .expect_record_attempts()
+        .returning(|_| Ok(()));
 
     ports.app().deliver_webhooks().await.unwrap();
 
