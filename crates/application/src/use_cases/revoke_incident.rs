@@ -6,9 +6,12 @@ use sessions_domain::{IncidentId, RevocationReason, Session, SessionFilter, Sess
 
 use crate::{Application, Caller, ports::StoreError, telemetry};
 
-/// How many sessions one read and one revoking transaction hold: short enough that the
-/// store serves other requests between batches.
+/// How many candidate sessions one read takes.
 const BATCH: u32 = 500;
+
+/// How many sessions one revoking transaction holds: a short one, so that the requests
+/// waiting behind it (on a shared core, or the row locks) wait little.
+const REVOCATIONS: usize = 100;
 
 /// How many matching sessions a dry run shows.
 pub const SAMPLE_SIZE: usize = 20;
@@ -81,13 +84,13 @@ impl Application {
             outcome.matched += matching.len() as u64;
             let room = SAMPLE_SIZE.saturating_sub(outcome.sample.len());
             outcome.sample.extend(matching.iter().take(room).cloned());
-            if !dry_run && !matching.is_empty() {
+            if !dry_run {
                 let ids: Vec<SessionId> = matching.iter().map(Session::id).collect();
-                let started = tokio::time::Instant::now();
-                outcome.revoked += sessions
-                    .revoke_many(&ids, RevocationReason::Admin, now, &cause)
-                    .await?;
-                if full {
+                for chunk in ids.chunks(REVOCATIONS) {
+                    let started = tokio::time::Instant::now();
+                    outcome.revoked += sessions
+                        .revoke_many(chunk, RevocationReason::Admin, now, &cause)
+                        .await?;
                     // As long again for the live traffic: an incident response takes twice
                     // its time rather than the store from the requests it shares it with.
                     tokio::time::sleep(started.elapsed()).await;

@@ -79,7 +79,7 @@ async fn a_dry_run_counts_and_samples_every_page_and_revokes_nothing() {
 }
 
 #[tokio::test]
-async fn a_real_run_revokes_the_matching_sessions_in_batches_as_one_incident_by_the_admin() {
+async fn a_real_run_revokes_the_matching_sessions_in_short_batches_as_one_incident_by_the_admin() {
     let mut ports = MockPorts::new();
     with_sessions(&mut ports, 1_203);
     ports.ids.expect_next_id().returning(|| uuid(77));
@@ -89,14 +89,14 @@ async fn a_real_run_revokes_the_matching_sessions_in_batches_as_one_incident_by_
         .sessions
         .expect_revoke_many()
         .withf(|ids, reason, now, cause| {
-            ids.len() <= BATCH as usize
+            ids.len() <= REVOCATIONS
                 && *reason == RevocationReason::Admin
                 && *now == t0()
                 && cause.actor == sessions_domain::Actor::Admin
                 && cause.incident == Some(IncidentId::from_uuid(uuid(77)))
                 && cause.origin.as_ref().map(|origin| origin.ip) == Some(client().ip)
         })
-        .times(3)
+        .times(8)
         .returning(move |ids, _, _, _| {
             seen.lock().unwrap().extend_from_slice(ids);
             Ok(ids.len() as u64)
