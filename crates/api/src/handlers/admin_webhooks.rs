@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sessions_application::{
     SecretToken,
     ports::{Delivery, WebhookEndpoint},
-    use_cases::{EndpointSettings, MAX_DESCRIPTION_LEN, MAX_URL_LEN},
+    use_cases::EndpointSettings,
 };
 use sessions_domain::{DeliveryStatus, WebhookEventType};
 use utoipa::{IntoParams, ToSchema};
@@ -38,16 +38,6 @@ pub struct WebhookSettingsBody {
 
 impl WebhookSettingsBody {
     fn settings(self) -> Result<EndpointSettings, ApiError> {
-        if self.url.len() > MAX_URL_LEN {
-            return Err(ApiError::invalid("url: too long"));
-        }
-        if self
-            .description
-            .as_ref()
-            .is_some_and(|text| text.chars().count() > MAX_DESCRIPTION_LEN)
-        {
-            return Err(ApiError::invalid("description: too long"));
-        }
         let mut event_types = Vec::new();
         for name in &self.events {
             let kind = WebhookEventType::from_name(name)

@@ -174,7 +174,7 @@ impl Application {
 
 /// The Standard Webhooks payload of `event`: its type as receivers know it, when it
 /// happened, and what the trail records of it — never a token or a password.
-pub fn payload(event: &RecordedEvent, kind: WebhookEventType) -> Value {
+fn payload(event: &RecordedEvent, kind: WebhookEventType) -> Value {
     let origin = event.cause.origin.as_ref();
     let mut data = json!({
         "event_id": event.sequence,

@@ -36,7 +36,7 @@ pub use authenticate::{AuthenticateError, Authenticated};
 pub use change_password::{ChangePasswordError, PasswordChange};
 pub use cleanup::{CleanupError, CleanupReport};
 pub use delete_user::DeleteUserError;
-pub use deliver_webhooks::{DeliveryRound, payload};
+pub use deliver_webhooks::DeliveryRound;
 pub use get_session::GetSessionError;
 pub use introspect::{IntrospectError, IntrospectRequest, Introspection};
 pub use keys::{KeyGenerationView, KeyState, KeysError};
@@ -53,6 +53,4 @@ pub use revoke_other_sessions::RevokeOtherSessionsError;
 pub use revoke_session::RevokeSessionError;
 pub use set_session_limit::SetSessionLimitError;
 pub use trust::TrustError;
-pub use webhooks::{
-    EndpointSettings, MAX_DESCRIPTION_LEN, MAX_URL_LEN, SECRET_OVERLAP, WebhookError,
-};
+pub use webhooks::{EndpointSettings, WebhookError};

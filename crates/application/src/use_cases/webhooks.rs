@@ -11,13 +11,13 @@ use crate::{
 };
 
 /// How long the secret before a rotation still signs, so that receivers can switch.
-pub const SECRET_OVERLAP: TimeDelta = TimeDelta::hours(24);
+const SECRET_OVERLAP: TimeDelta = TimeDelta::hours(24);
 
 /// Longest URL accepted.
-pub const MAX_URL_LEN: usize = 2048;
+const MAX_URL_LEN: usize = 2048;
 
 /// Longest description accepted.
-pub const MAX_DESCRIPTION_LEN: usize = 500;
+const MAX_DESCRIPTION_LEN: usize = 500;
 
 /// What an endpoint is: where, what, and a note.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,7 +211,7 @@ impl Application {
     }
 
     async fn check_settings(&self, settings: &EndpointSettings) -> Result<(), WebhookError> {
-        if settings.url.len() > MAX_URL_LEN {
+        if settings.url.chars().count() > MAX_URL_LEN {
             return Err(WebhookError::Invalid("url: too long"));
         }
         if settings.event_types.is_empty() {
