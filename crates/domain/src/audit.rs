@@ -113,6 +113,23 @@ pub struct AccountEvent {
     pub cause: Cause,
 }
 
+impl AccountEvent {
+    /// `kind` happening to the account `user_id` at `at`, caused by `cause`.
+    pub fn of_user(
+        user_id: UserId,
+        kind: AccountEventKind,
+        at: DateTime<Utc>,
+        cause: &Cause,
+    ) -> Self {
+        Self {
+            user_id: Some(user_id),
+            at,
+            kind,
+            cause: cause.clone(),
+        }
+    }
+}
+
 /// The kinds of account events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccountEventKind {

@@ -88,10 +88,10 @@ impl Application {
     async fn deliver(&self, delivery: ClaimedDelivery) -> (AttemptRecord, &'static str) {
         let now = self.ports.clock.now();
         let outcome = match self.outgoing(&delivery, now) {
-            Some(webhook) => self.ports.webhook_sender.send(&webhook).await,
-            None => AttemptOutcome::Failed {
+            Ok(webhook) => self.ports.webhook_sender.send(&webhook).await,
+            Err(why) => AttemptOutcome::Failed {
                 status: None,
-                error: "the signing secret cannot be opened with this master key".to_owned(),
+                error: why.to_owned(),
             },
         };
         let answered = self.ports.clock.now();
@@ -131,22 +131,27 @@ impl Application {
         (attempt, label)
     }
 
-    /// The signed request of `delivery`, or `None` when no secret of its endpoint opens.
+    /// The signed request of `delivery`, or why it cannot be made.
     fn outgoing(
         &self,
         delivery: &ClaimedDelivery,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<OutgoingWebhook> {
+    ) -> Result<OutgoingWebhook, &'static str> {
+        let kind = WebhookEventType::of_trail_type(delivery.event.kind.type_name())
+            .ok_or("the event's type is no notification")?;
         let endpoint = &delivery.endpoint;
         let secrets = &self.ports.webhook_secrets;
-        let mut keys = vec![secrets.open(&endpoint.secret)?];
+        let mut keys = vec![
+            secrets
+                .open(&endpoint.secret)
+                .ok_or("the signing secret cannot be opened with this master key")?,
+        ];
         if let Some((previous, until)) = &endpoint.previous_secret
             && *until > now
         {
             keys.extend(secrets.open(previous));
         }
-        let kind = WebhookEventType::of_trail_type(delivery.event.kind.type_name())?;
-        Some(OutgoingWebhook {
+        Ok(OutgoingWebhook {
             url: endpoint.url.clone(),
             id: delivery.id,
             timestamp: now,

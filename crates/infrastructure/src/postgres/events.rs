@@ -51,9 +51,13 @@ pub(super) struct EventColumns {
 impl EventColumns {
     /// The columns of `events`, in order.
     pub(super) fn of(events: &[SessionEvent]) -> Self {
+        Self::of_records(events.iter().map(EventRecord::of_session))
+    }
+
+    fn of_records(records: impl IntoIterator<Item = EventRecord>) -> Self {
         let mut columns = Self::default();
-        for event in events {
-            columns.push(EventRecord::of_session(event));
+        for record in records {
+            columns.push(record);
         }
         columns
     }
@@ -103,11 +107,7 @@ pub(super) async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
-    EventColumns::of(events)
-        .bind(sqlx::query(insert_event_columns!()))
-        .execute(connection)
-        .await?;
-    Ok(())
+    insert(connection, EventColumns::of(events)).await
 }
 
 /// Appends one account event.
@@ -115,8 +115,14 @@ pub(super) async fn insert_account_event(
     connection: &mut PgConnection,
     event: &AccountEvent,
 ) -> Result<(), sqlx::Error> {
-    let mut columns = EventColumns::default();
-    columns.push(EventRecord::of_account(event));
+    insert(
+        connection,
+        EventColumns::of_records([EventRecord::of_account(event)]),
+    )
+    .await
+}
+
+async fn insert(connection: &mut PgConnection, columns: EventColumns) -> Result<(), sqlx::Error> {
     columns
         .bind(sqlx::query(insert_event_columns!()))
         .execute(connection)

@@ -140,12 +140,7 @@ impl UserRepository for PostgresStore {
         if result.rows_affected() == 0 {
             return Ok(false);
         }
-        let changed = AccountEvent {
-            user_id: Some(id),
-            at: now,
-            kind: AccountEventKind::PasswordChanged,
-            cause: cause.clone(),
-        };
+        let changed = AccountEvent::of_user(id, AccountEventKind::PasswordChanged, now, cause);
         insert_account_event(&mut tx, &changed)
             .await
             .map_err(StoreError::new)?;
@@ -195,12 +190,7 @@ impl UserRepository for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::new)?;
-        let deleted = AccountEvent {
-            user_id: Some(id),
-            at,
-            kind: AccountEventKind::UserDeleted,
-            cause: cause.clone(),
-        };
+        let deleted = AccountEvent::of_user(id, AccountEventKind::UserDeleted, at, cause);
         insert_account_event(&mut tx, &deleted)
             .await
             .map_err(StoreError::new)?;
