@@ -25,7 +25,10 @@ use sessions_domain::{
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use crate::{AppState, HttpSettings, Secret, install_metrics_recorder, router, store_status};
+use crate::{
+    AppState, CsrfKey, HttpSettings, PageSettings, Secret, install_metrics_recorder, router,
+    store_status,
+};
 
 fn app(service: MockSessionService) -> Router {
     let settings = HttpSettings {
@@ -36,6 +39,11 @@ fn app(service: MockSessionService) -> Router {
         metrics_token: None,
         metrics_listener: false,
         jwks_max_age: std::time::Duration::from_secs(300),
+        pages: PageSettings {
+            public_origin: None,
+            sign_up: true,
+            csrf_key: CsrfKey::new([0; 32]),
+        },
     };
     let (store, _unprobed) = store_status();
     let state = AppState::new(

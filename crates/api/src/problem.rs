@@ -204,6 +204,16 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// What went wrong, for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// How long the client should wait before trying again, when that is known.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
 }
 
 /// `error: cause: cause…`, for logs.

@@ -21,6 +21,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use tower::util::MapRequestLayer;
 
 use crate::{
+    browser,
     handlers::{
         admin_events, admin_incidents, admin_sessions, admin_users, admin_webhooks, auth, events,
         health, introspect, keys, sessions, users,
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
     ));
     let mut routes = Router::new()
         .merge(v1)
+        .merge(browser::routes(&state))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(

@@ -4,7 +4,8 @@
 
 use async_trait::async_trait;
 use sessions_domain::{
-    DeliveryStatus, RevocationReason, Session, SessionFilter, SessionId, SessionLimit, User, UserId,
+    DeliveryStatus, ParsedDevice, RevocationReason, Session, SessionFilter, SessionId,
+    SessionLimit, User, UserAgent, UserId,
 };
 use uuid::Uuid;
 
@@ -49,6 +50,7 @@ pub trait SessionService: Send + Sync {
         client: &ClientContext,
     ) -> Result<Authenticated, AuthenticateError>;
     fn recognizes_access_token(&self, token: &str) -> bool;
+    fn describe_device(&self, user_agent: &UserAgent) -> ParsedDevice;
     async fn logout(&self, session_id: SessionId, caller: &Caller) -> Result<(), LogoutError>;
     async fn change_password(
         &self,
@@ -206,6 +208,9 @@ impl SessionService for Application {
     }
     fn recognizes_access_token(&self, token: &str) -> bool {
         Application::recognizes_access_token(self, token)
+    }
+    fn describe_device(&self, user_agent: &UserAgent) -> ParsedDevice {
+        self.ports.devices.parse(user_agent)
     }
     async fn logout(&self, session_id: SessionId, caller: &Caller) -> Result<(), LogoutError> {
         Application::logout(self, session_id, caller).await

@@ -10,6 +10,7 @@ mod headers;
 mod introspect;
 mod malformed;
 mod operations;
+mod pages;
 mod sessions;
 mod webhooks;
 

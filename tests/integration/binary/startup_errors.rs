@@ -49,6 +49,14 @@ async fn a_corrupt_geolocation_database_is_a_clear_startup_error() {
 }
 
 #[tokio::test]
+async fn a_public_url_that_would_send_cookies_in_clear_is_a_clear_startup_error() {
+    let (succeeded, stderr) = serve_with(&[("SESSIONS_PUBLIC_URL", "http://id.example.com")]).await;
+    assert!(!succeeded);
+    assert!(stderr.contains("public-url"), "{stderr}");
+    assert!(stderr.contains("https://"), "{stderr}");
+}
+
+#[tokio::test]
 async fn an_unusable_setting_is_named_in_the_error() {
     let (succeeded, stderr) = serve_with(&[("SESSIONS_SESSION_LIFETIME", "forever")]).await;
     assert!(!succeeded);

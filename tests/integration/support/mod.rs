@@ -3,6 +3,7 @@
 pub mod app;
 pub mod binary;
 pub mod fixtures;
+pub mod form_client;
 pub mod postgres;
 pub mod race;
 pub mod receiver;

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use sessions_api::{
-    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, install_metrics_recorder,
-    router, serve, store_status,
+    AppState, ConnectionTimeouts, CsrfKey, HttpSettings, PageSettings, PublicOrigin, Secret,
+    ServeLimits, install_metrics_recorder, router, serve, store_status,
 };
 use sessions_application::{
     Application, Ports,
@@ -64,6 +64,10 @@ pub struct ServerOptions {
     pub policy: SessionPolicy,
     /// The server's limits; generous ones when `None`.
     pub limits: Option<ServeLimits>,
+    /// `SESSIONS_PUBLIC_URL`; development (loopback HTTP) when `None`.
+    pub public_origin: Option<&'static str>,
+    /// `SESSIONS_SIGN_UP=off`.
+    pub sign_up_off: bool,
 }
 
 /// Limits no test runs into unless it means to.
@@ -210,6 +214,13 @@ async fn serve_over<S: Storage + 'static>(
         metrics_token: None,
         metrics_listener: false,
         jwks_max_age: std::time::Duration::from_secs(300),
+        pages: PageSettings {
+            public_origin: options
+                .public_origin
+                .map(|origin| PublicOrigin::parse(origin).unwrap()),
+            sign_up: !options.sign_up_off,
+            csrf_key: CsrfKey::new([0x5e; 32]),
+        },
     };
     // A server over an unreachable database starts all the same, as readiness tests need.
     if let Err(error) = application.maintain_keys().await {
@@ -266,6 +277,18 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The status `GET /v1/sessions/current` answers `access_token` with: whether its
+    /// session is still active.
+    pub async fn current_status(&self, access_token: &str) -> StatusCode {
+        self.client
+            .get(self.url("/v1/sessions/current"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     /// A request with the user's access token.

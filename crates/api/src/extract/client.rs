@@ -96,7 +96,7 @@ mod tests {
     use axum::http::{HeaderName, HeaderValue};
 
     use super::*;
-    use crate::settings::Secret;
+    use crate::settings::{CsrfKey, PageSettings, Secret};
 
     fn settings(proxies: &[&str]) -> HttpSettings {
         HttpSettings {
@@ -107,6 +107,11 @@ mod tests {
             metrics_token: None,
             metrics_listener: false,
             jwks_max_age: std::time::Duration::from_secs(300),
+            pages: PageSettings {
+                public_origin: None,
+                sign_up: true,
+                csrf_key: CsrfKey::new([0; 32]),
+            },
         }
     }
 

@@ -8,14 +8,18 @@ use base64::{
 };
 use ring::{
     aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey},
+    hmac,
     rand::{SecureRandom, SystemRandom},
 };
 
 /// Bytes of a master key.
 const KEY_LEN: usize = 32;
 
-/// A master key.
-pub struct MasterKey(LessSafeKey);
+/// A master key: the sealing key, and the same bits as the key of the keys derived from it.
+pub struct MasterKey {
+    sealing: LessSafeKey,
+    deriving: hmac::Key,
+}
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,7 +76,21 @@ impl MasterKey {
             return Err(InvalidMasterKey);
         }
         let key = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| InvalidMasterKey)?;
-        Ok(Self(LessSafeKey::new(key)))
+        Ok(Self {
+            sealing: LessSafeKey::new(key),
+            deriving: hmac::Key::new(hmac::HMAC_SHA256, bytes),
+        })
+    }
+
+    /// A 256-bit key for `purpose`, the same on every instance with this master key and
+    /// independent of the keys for other purposes (HMAC-SHA256 of the purpose, a PRF keyed
+    /// by uniformly random bits), so that a key derived for one use reveals nothing of
+    /// this one or of the others.
+    pub fn derive(&self, purpose: &str) -> [u8; KEY_LEN] {
+        let tag = hmac::sign(&self.deriving, format!("sessions/{purpose}").as_bytes());
+        let mut key = [0_u8; KEY_LEN];
+        key.copy_from_slice(tag.as_ref());
+        key
     }
 
     /// `plain` sealed, bound to `context` (it opens only with the same context): a random
@@ -86,7 +104,7 @@ impl MasterKey {
             .fill(&mut nonce)
             .map_err(|_| Unsealable)?;
         let mut sealed = plain.to_vec();
-        self.0
+        self.sealing
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(context.as_bytes()),
@@ -110,7 +128,7 @@ impl MasterKey {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| Unsealable)?;
         let mut in_out = ciphertext.to_vec();
         let plain = self
-            .0
+            .sealing
             .open_in_place(nonce, Aad::from(context.as_bytes()), &mut in_out)
             .map_err(|_| Unsealable)?;
         Ok(plain.to_vec())
@@ -139,6 +157,16 @@ mod tests {
         assert_eq!(same.open(&sealed, "generation 1").unwrap(), b"private key");
         let (other, _) = MasterKey::generate().unwrap();
         assert_eq!(other.open(&sealed, "generation 1"), Err(Unsealable));
+    }
+
+    #[test]
+    fn a_derived_key_is_the_same_for_the_same_master_key_and_purpose_only() {
+        let (key, text) = MasterKey::generate().unwrap();
+        let (other, _) = MasterKey::generate().unwrap();
+        let csrf = key.derive("csrf");
+        assert_eq!(MasterKey::parse(&text).unwrap().derive("csrf"), csrf);
+        assert_ne!(key.derive("other"), csrf);
+        assert_ne!(other.derive("csrf"), csrf);
     }
 
     #[test]

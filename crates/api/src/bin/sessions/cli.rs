@@ -283,6 +283,14 @@ pub struct Options {
     /// [default: off].
     #[arg(long, env = "SESSIONS_WEBHOOK_ALLOW_PRIVATE", global = true)]
     pub webhook_allow_private: Option<Switch>,
+    /// The https:// origin browsers reach the pages at, e.g. `https://id.example.com`: their
+    /// cookies are then Secure and `__Host-`, and forms are accepted from it only [default:
+    /// none, pages served over plain HTTP to 127.0.0.1 and localhost only].
+    #[arg(long, env = "SESSIONS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Offer account creation on the sign-in page [default: on].
+    #[arg(long, env = "SESSIONS_SIGN_UP", global = true)]
+    pub sign_up: Option<Switch>,
     /// Log format [default: text].
     #[arg(long, env = "SESSIONS_LOG_FORMAT", global = true)]
     pub log_format: Option<LogFormat>,
@@ -337,6 +345,8 @@ impl Options {
             webhook_retry_first: self.webhook_retry_first.or(file.webhook_retry_first),
             webhook_allow_http: self.webhook_allow_http.or(file.webhook_allow_http),
             webhook_allow_private: self.webhook_allow_private.or(file.webhook_allow_private),
+            public_url: self.public_url.or(file.public_url),
+            sign_up: self.sign_up.or(file.sign_up),
             log_format: self.log_format.or(file.log_format),
         }
     }

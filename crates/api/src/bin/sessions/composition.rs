@@ -10,9 +10,9 @@ use std::{
 };
 
 use sessions_api::{
-    AppState, ConnectionTimeouts, HttpSettings, Secret, ServeLimits, StoreProbe,
-    install_metrics_recorder, metrics_router, refresh_store_gauges, router, serve as serve_http,
-    store_status,
+    AppState, ConnectionTimeouts, CsrfKey, HttpSettings, PageSettings, Secret, ServeLimits,
+    StoreProbe, install_metrics_recorder, metrics_router, refresh_store_gauges, router,
+    serve as serve_http, store_status,
 };
 use sessions_application::{Application, Ports, ports::Geolocator};
 use sessions_infrastructure::{
@@ -361,6 +361,11 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         country_header: settings.country_header.clone(),
         metrics_token: settings.metrics.token.clone().map(Secret::new),
         metrics_listener: settings.metrics.bind.is_some(),
+        pages: PageSettings {
+            public_origin: settings.pages.public_origin.clone(),
+            sign_up: settings.pages.sign_up,
+            csrf_key: CsrfKey::new(master_key.derive("csrf")),
+        },
     };
     let metrics = install_metrics_recorder();
     let (store_status, store_probe) = store_status();

@@ -11,6 +11,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use axum::http::HeaderName;
 use chrono::TimeDelta;
 use ipnetwork::IpNetwork;
+use sessions_api::{InvalidPublicOrigin, PublicOrigin};
 use sessions_domain::{
     KeySchedule, RetrySchedule, SessionLimit, SessionLimitTooLarge, SessionPolicy, ThrottlePolicy,
 };
@@ -106,7 +107,17 @@ pub struct Settings {
     pub http: HttpLimits,
     pub metrics: MetricsSettings,
     pub webhooks: WebhookSettings,
+    pub pages: PageOptions,
     pub log_format: LogFormat,
+}
+
+/// How the browser pages are served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageOptions {
+    /// Where browsers reach them; `None` in development.
+    pub public_origin: Option<PublicOrigin>,
+    /// Whether the sign-in page offers sign-up.
+    pub sign_up: bool,
 }
 
 /// Where webhooks may go.
@@ -124,6 +135,9 @@ pub enum InvalidSettings {
     /// A database URL of another kind (shown with its password masked).
     #[error("DATABASE_URL must start with postgres:// or sqlite:, not {0:?}")]
     DatabaseUrl(String),
+    /// A public URL the pages cannot be served at.
+    #[error("public-url: {0}")]
+    PublicUrl(#[from] InvalidPublicOrigin),
     /// A header name that is not one.
     #[error("invalid country header name {0:?}")]
     CountryHeader(String),
@@ -360,6 +374,14 @@ impl Settings {
             webhooks: WebhookSettings {
                 allow_http: options.webhook_allow_http == Some(Switch::On),
                 allow_private: options.webhook_allow_private == Some(Switch::On),
+            },
+            pages: PageOptions {
+                public_origin: options
+                    .public_url
+                    .as_deref()
+                    .map(PublicOrigin::parse)
+                    .transpose()?,
+                sign_up: options.sign_up != Some(Switch::Off),
             },
             log_format: options.log_format.unwrap_or_default(),
         })

@@ -202,3 +202,40 @@ fn batching_is_on_unless_turned_off() {
         Batching::On
     );
 }
+
+#[test]
+fn pages_are_for_loopback_development_with_sign_up_unless_configured() {
+    let defaults = Settings::resolve(Options::default()).unwrap().pages;
+    assert_eq!(
+        defaults,
+        PageOptions {
+            public_origin: None,
+            sign_up: true,
+        }
+    );
+    let configured = Settings::resolve(Options {
+        public_url: Some("https://id.example.com".into()),
+        sign_up: Some(Switch::Off),
+        ..Options::default()
+    })
+    .unwrap()
+    .pages;
+    assert_eq!(
+        configured.public_origin.as_ref().map(PublicOrigin::as_str),
+        Some("https://id.example.com")
+    );
+    assert!(!configured.sign_up);
+}
+
+#[test]
+fn a_public_url_over_plain_http_to_another_machine_is_refused() {
+    let error = Settings::resolve(Options {
+        public_url: Some("http://id.example.com".into()),
+        ..Options::default()
+    })
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        InvalidSettings::PublicUrl(InvalidPublicOrigin::PlainHttp)
+    ));
+}
