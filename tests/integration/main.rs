@@ -7,6 +7,7 @@
 
 mod api;
 mod binary;
+mod browser;
 mod postgres;
 mod storage;
 mod support;

@@ -23,6 +23,17 @@ fn current_session_of(html: &str) -> String {
     html[start..start + 36].to_owned()
 }
 
+/// A server whose access tokens expire after a second, for the refresh to be seen.
+fn one_second_access_tokens() -> ServerOptions {
+    ServerOptions {
+        policy: SessionPolicy {
+            access_token_ttl: TimeDelta::seconds(1),
+            ..SessionPolicy::default()
+        },
+        ..ServerOptions::default()
+    }
+}
+
 async fn signed_up(server: &TestServer, email: &str) -> FormClient {
     let mut browser = FormClient::new(server);
     browser.enter("/sign-up", email, PASSWORD).await;
@@ -132,14 +143,7 @@ on_both_stores!(a_cookie_session_revoked_elsewhere_is_refused_on_its_next_page_l
 
 #[tokio::test]
 async fn an_expired_access_cookie_is_renewed_by_the_server_on_the_next_page_load() {
-    let server = spawn_sqlite_server(&ServerOptions {
-        policy: SessionPolicy {
-            access_token_ttl: TimeDelta::seconds(1),
-            ..SessionPolicy::default()
-        },
-        ..ServerOptions::default()
-    })
-    .await;
+    let server = spawn_sqlite_server(&one_second_access_tokens()).await;
     let mut browser = signed_up(&server, "renewed@example.com").await;
     let before = browser.cookies.clone();
     let session_id =
@@ -160,6 +164,52 @@ async fn an_expired_access_cookie_is_renewed_by_the_server_on_the_next_page_load
     // The renewed pair works as the first did.
     assert_eq!(
         browser.get("/account/activity").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tabs_loading_at_once_with_one_expired_cookie_all_stay_signed_in() {
+    let server = spawn_sqlite_server(&one_second_access_tokens()).await;
+    let mut browser = signed_up(&server, "tabs@example.com").await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+
+    // Every tab presents the same refresh cookie: the first rotates it, the others are the
+    // same client within the grace window and get the same successor.
+    let cookie = browser.cookie_header();
+    let tabs: Vec<_> = (0..4)
+        .map(|_| {
+            let request = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(server.url("/account/sessions"))
+                .header("cookie", cookie.clone())
+                .header("user-agent", browser.user_agent)
+                .header("x-forwarded-for", browser.ip)
+                .header("origin", browser.origin.clone());
+            tokio::spawn(async move { request.send().await.unwrap() })
+        })
+        .collect();
+    let mut renewed = Vec::new();
+    for tab in tabs {
+        let response = tab.await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let access = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|value| value.to_str().unwrap().to_owned())
+            .find(|value| value.starts_with("session-refresh="))
+            .expect("renewed cookies");
+        renewed.push(access);
+    }
+    assert!(
+        renewed.windows(2).all(|pair| pair[0] == pair[1]),
+        "one successor refresh token: {renewed:?}"
+    );
+    assert_eq!(
+        browser.get("/account/sessions").await.status(),
         StatusCode::OK
     );
 }
@@ -391,7 +441,8 @@ async fn pages_run_no_script_and_no_other_site_may_frame_them() {
         assert!(!policy.contains("script-src"), "{path}");
         assert!(!policy.contains("unsafe-inline"), "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff");
-        assert_eq!(headers["referrer-policy"], "no-referrer");
+        // Not `no-referrer`: browsers would then send `Origin: null` with the pages' forms.
+        assert_eq!(headers["referrer-policy"], "same-origin");
         assert_eq!(headers["cache-control"], "no-store");
         let html = page.text().await.unwrap();
         assert!(!html.contains("<script"), "{path}");

@@ -34,7 +34,8 @@ impl FormClient {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header it sends.
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(name, value)| format!("{name}={value}"))

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod binary;
+pub mod chrome;
 pub mod fixtures;
 pub mod form_client;
 pub mod postgres;

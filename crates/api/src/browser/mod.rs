@@ -68,6 +68,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(PAGE_POLICY),
         ))
+        // Not `no-referrer` as for the API: under it browsers send `Origin: null` with the
+        // pages' own form posts, and the origin check needs their real origin. Other sites
+        // still learn nothing.
+        .route_layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
 }
 
 /// Refuses, before anything else runs, what the pages must never answer: a state-changing
