@@ -593,3 +593,86 @@ async fn a_metrics_scrape_costs_the_store_nothing() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+/// A form post to a page route, as a browser at `origin` sends it to the development address.
+fn page_form(uri: &str, origin: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, origin)
+        .header(header::COOKIE, "session=stolen-or-stale")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+async fn page(app: Router, request: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let response = app.oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|value| value.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn a_form_from_another_origin_is_refused_before_any_use_case_runs() {
+    // The mock expects nothing: any use case called would fail the test.
+    let app = app(MockSessionService::new());
+    for path in [
+        "/sign-in",
+        "/sign-up",
+        "/sign-out",
+        "/account/sessions/sign-out-others",
+        "/account/password",
+    ] {
+        let request = page_form(
+            path,
+            "http://127.0.0.1:9999",
+            "csrf=x&email=a%40b.c&password=p",
+        );
+        let (status, _, html) = page(app.clone(), request).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(html.contains("Nothing was changed"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_account_page_without_a_session_cookie_leads_to_sign_in_without_any_use_case() {
+    let app = app(MockSessionService::new());
+    let request = Request::builder()
+        .uri("/account/sessions")
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (status, location, _) = page(app, request).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn a_throttled_sign_in_form_says_when_to_try_again_in_minutes() {
+    let mut service = MockSessionService::new();
+    service.expect_login().times(1).returning(|_, _| {
+        Err(LoginError::Throttled(Throttled {
+            retry_after: TimeDelta::seconds(110),
+        }))
+    });
+    let request = page_form(
+        "/sign-in",
+        "http://127.0.0.1:8080",
+        "email=alice%40example.com&password=guess",
+    );
+    let (status, _, html) = page(app(service), request).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        html.contains("Too many attempts, try again in 2 minutes."),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="alice@example.com""#));
+}
