@@ -154,6 +154,15 @@ def http(method, path, body=None, token=None, agent=CHROME, timeout=60):
         return json.loads(text) if text else None
 
 
+def devices_page_of(access_token):
+    """The devices page a browser holding `access_token` in its session cookie is shown."""
+    request = urllib.request.Request(f"{BASE}/account/sessions")
+    request.add_header("cookie", f"session={access_token}")
+    request.add_header("user-agent", CHROME)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read().decode()
+
+
 def parallel(function, items):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         return list(pool.map(function, items))
@@ -347,7 +356,7 @@ def scenario(results, server, name, script, env, warmup, duration, warmup_env=No
 
 
 # The scenario groups `--only` selects from.
-GROUPS = ["get", "introspect", "list", "refresh", "login", "revoke", "flood", "incident", "export",
+GROUPS = ["get", "introspect", "list", "pages", "refresh", "login", "revoke", "flood", "incident", "export",
           "webhooks", "million", "cleanup"]
 
 FLOOD_ACCOUNTS = 10_000
@@ -664,6 +673,14 @@ def main():
     if selected("list"):
         scenario(results, server, "GET /v1/sessions (10 sessions)", "get_current.lua",
                  dict(common, BENCH_PATH="/v1/sessions"), *run_args)
+    if selected("pages"):
+        measure(results, server, "GET /account/sessions (10 devices, HTML, cookie)", "get_current.lua",
+                dict(common, BENCH_PATH="/account/sessions", BENCH_COOKIE="1"), *run_args)
+        # wrk counts no redirect as an error, and a refused cookie is answered with one (to the
+        # sign-in page): the measured cookies must open the devices page.
+        first_token = Path(tokens).read_text().splitlines()[0]
+        assert "This device" in devices_page_of(first_token), "the cookie did not open the page"
+        server.stop()
     if selected("refresh"):
         scenario(results, server, "POST /v1/auth/refresh", "refresh.lua",
                  {"BENCH_TOKENS": write_lines("refresh-measured.txt", [p["refresh_token"] for p in chains_measured])},
@@ -767,6 +784,7 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
     r = results
     get, intro = "GET /v1/sessions/current", "POST /v1/introspect"
     listing, refresh = "GET /v1/sessions (10 sessions)", "POST /v1/auth/refresh"
+    devices_page = "GET /account/sessions (10 devices, HTML, cookie)"
     login = "POST /v1/auth/login"
     get_1m, list_1m = "GET /v1/sessions/current, 1M sessions", "GET /v1/sessions, 1M sessions"
     before, during = ("GET /v1/sessions/current just before cleanup",
@@ -787,6 +805,12 @@ def render(args, versions, baselines, argon2_runs, idle, idle_first, first_start
                   r[intro]["rps"] >= 0.5 * select and r[intro]["p99_us"] <= 5000)),
         ("list ≥ 0.2 × pgbench -S", [listing],
          lambda: (f"{r[listing]['rps'] / select:.2f} ×", r[listing]["rps"] >= 0.2 * select)),
+        ("pages: the devices page ≥ 0.5 × the JSON list of the same sessions, no error",
+         [listing, devices_page],
+         lambda: (f"{r[devices_page]['rps'] / r[listing]['rps']:.2f} × ({r[devices_page]['rps']:.0f} against "
+                  f"{r[listing]['rps']:.0f} req/s), p99 {ms(r[devices_page]['p99_us'])}, "
+                  f"{r[devices_page]['errors']} errors",
+                  r[devices_page]["rps"] >= 0.5 * r[listing]["rps"] and r[devices_page]["errors"] == 0)),
         ("refresh ≥ 0.5 × pgbench -N, no error", [refresh],
          lambda: (f"{r[refresh]['rps'] / write:.2f} ×, {r[refresh]['errors']} errors",
                   r[refresh]["rps"] >= 0.5 * write and r[refresh]["errors"] == 0)),
