@@ -105,7 +105,7 @@ impl FormClient {
         self.post_from(&origin, path, fields).await
     }
 
-    /// Signs up (or, if `sign_up` is false, in) as `email`, expecting to land on the devices.
+    /// Sends the sign-up or sign-in form (`route`) as `email`, expecting to land on the devices.
     pub async fn enter(&mut self, route: &str, email: &str, password: &str) {
         let response = self
             .post(route, &[("email", email), ("password", password)])

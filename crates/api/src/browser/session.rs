@@ -153,13 +153,9 @@ pub async fn require_session(
         Ok((session, renewed)) => {
             parts.extensions.insert(session);
             let response = next.run(Request::from_parts(parts, body)).await;
-            match renewed {
-                // A response that sets the session cookies itself (a sign-out) decides.
-                Some(pair) if !sets_session_cookies(&response, jar(&state)) => {
-                    with_cookies(response, jar(&state).session(&pair, Utc::now()))
-                }
-                _ => response,
-            }
+            // A response that sets the session cookies itself (a sign-out) decides.
+            let renewed = renewed.filter(|_| !sets_session_cookies(&response, jar(&state)));
+            with_renewed(&state, response, renewed.as_ref())
         }
         Err(NoSession::Absent) => Redirect::to("/").into_response(),
         Err(NoSession::Ended) => signed_out(&state, "/?notice=session-ended"),
@@ -174,6 +170,14 @@ fn sets_session_cookies(response: &Response, jar: CookieJar) -> bool {
         .get_all(axum::http::header::SET_COOKIE)
         .iter()
         .any(|value| value.as_bytes().starts_with(prefix.as_bytes()))
+}
+
+/// `response`, handing the browser the pair a refresh made, if it made one.
+pub fn with_renewed(state: &AppState, response: Response, renewed: Option<&TokenPair>) -> Response {
+    match renewed {
+        Some(pair) => with_cookies(response, jar(state).session(pair, Utc::now())),
+        None => response,
+    }
 }
 
 /// A redirect to `location` that makes the browser forget its session.

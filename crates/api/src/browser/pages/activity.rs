@@ -2,21 +2,21 @@
 
 use askama::Template;
 use axum::{
-    extract::{RawQuery, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
 use serde::Deserialize;
-use sessions_application::use_cases::{EventCursor, EventPaging};
 use sessions_domain::RecordedEvent;
 
-use super::{ErrorPage, Nav, render};
+use super::{ErrorPage, Nav, forms::PageQuery, render};
 use crate::{
     browser::{
         format::{Moment, event_label, is_alarming},
         session::BrowserSession,
     },
+    handlers::events::paging,
     state::AppState,
 };
 
@@ -59,8 +59,9 @@ struct ActivityPage {
     next_cursor: Option<String>,
 }
 
+/// The query of the activity page: the page of older events a link asks for.
 #[derive(Deserialize, Default)]
-struct ActivityQuery {
+pub struct ActivityQuery {
     cursor: Option<String>,
 }
 
@@ -68,18 +69,11 @@ struct ActivityQuery {
 pub async fn activity(
     State(state): State<AppState>,
     session: BrowserSession,
-    RawQuery(query): RawQuery,
+    PageQuery(query): PageQuery<ActivityQuery>,
 ) -> Response {
-    let query: ActivityQuery = query
-        .and_then(|raw| serde_urlencoded::from_str(&raw).ok())
-        .unwrap_or_default();
-    let paging = EventPaging {
-        after: query
-            .cursor
-            .as_deref()
-            .and_then(|cursor| EventCursor::parse(cursor).ok()),
-        limit: sessions_application::use_cases::EventLimit::default(),
-    };
+    // As the JSON route reads it; a cursor the page's own link did not make shows the
+    // newest page.
+    let paging = paging(None, query.cursor).unwrap_or_default();
     let page = match state
         .service
         .list_user_events(session.authenticated.claims.user_id, paging)

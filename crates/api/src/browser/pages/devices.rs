@@ -2,19 +2,19 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sessions_application::{PageSize, SessionCursor, SessionView, use_cases::SessionListing};
+use sessions_application::SessionView;
 use sessions_domain::SessionId;
 use uuid::Uuid;
 
 use super::{
     ErrorPage, Nav,
-    forms::{NoFields, ProtectedForm},
+    forms::{NoFields, PageQuery, ProtectedForm},
     render,
 };
 use crate::{
@@ -22,6 +22,7 @@ use crate::{
         format::{Moment, icon, is_active_now},
         session::{BrowserSession, signed_out},
     },
+    handlers::sessions::ListQuery,
     problem::ApiError,
     state::AppState,
 };
@@ -82,8 +83,9 @@ struct DevicesPage {
     has_others: bool,
 }
 
+/// The query of the devices page: the outcome to announce, the page a link asks for.
 #[derive(Deserialize, Default)]
-struct DevicesQuery {
+pub struct DevicesQuery {
     done: Option<String>,
     cursor: Option<String>,
 }
@@ -106,19 +108,17 @@ fn done(name: Option<&str>) -> Option<&'static str> {
 pub async fn devices(
     State(state): State<AppState>,
     session: BrowserSession,
-    RawQuery(query): RawQuery,
+    PageQuery(query): PageQuery<DevicesQuery>,
 ) -> Response {
-    let query: DevicesQuery = query
-        .and_then(|raw| serde_urlencoded::from_str(&raw).ok())
-        .unwrap_or_default();
-    let listing = SessionListing {
-        active_only: true,
-        page_size: PageSize::default(),
-        after: query
-            .cursor
-            .as_deref()
-            .and_then(|cursor| SessionCursor::decode(cursor).ok()),
-    };
+    // The active sessions, as the JSON list reads them; a cursor the page's own link did not
+    // make shows the first page.
+    let listing = ListQuery {
+        active_only: None,
+        limit: None,
+        cursor: query.cursor,
+    }
+    .into_listing()
+    .unwrap_or_default();
     let page = match state
         .service
         .list_sessions(&session.authenticated.session, listing)

@@ -1,10 +1,11 @@
-//! The bodies of the pages' forms: URL-encoded fields, and on signed-in pages the session's
-//! CSRF token checked before anything else is read.
+//! What the pages read from a request: its query string, and the bodies of their forms
+//! (URL-encoded fields, and on signed-in pages the session's CSRF token checked before
+//! anything else is read).
 
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
-    http::StatusCode,
+    http::{StatusCode, request::Parts},
 };
 use serde::{Deserialize, de::DeserializeOwned};
 
@@ -13,6 +14,27 @@ use crate::{
     browser::{csrf, session::BrowserSession},
     state::AppState,
 };
+
+/// The parameters of a page's query string; none (the default) when it has none, or when
+/// they are not what the page's own links make: a page never refuses to show itself.
+pub struct PageQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .uri
+                .query()
+                .and_then(|query| serde_urlencoded::from_str(query).ok())
+                .unwrap_or_default(),
+        ))
+    }
+}
 
 /// The fields of a form.
 pub struct PageForm<T>(pub T);

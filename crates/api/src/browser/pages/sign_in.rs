@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::{
-    extract::{RawQuery, State},
-    http::{StatusCode, request::Parts},
+    extract::State,
+    http::{HeaderMap, StatusCode, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
@@ -15,13 +15,13 @@ use sessions_application::{
 
 use super::{
     ErrorPage, Nav,
-    forms::{NoFields, PageForm, ProtectedForm},
+    forms::{NoFields, PageForm, PageQuery, ProtectedForm},
     render, sentence,
 };
 use crate::{
     browser::{
         cookies::{Cookie, with_cookies},
-        session::{NoSession, establish, jar, signed_out},
+        session::{NoSession, establish, jar, signed_out, with_renewed},
     },
     extract::ClientInfo,
     problem::ApiError,
@@ -58,17 +58,15 @@ impl SignInPage {
     }
 }
 
+/// The query of the sign-in page: the notice to show.
 #[derive(Deserialize, Default)]
-struct NoticeQuery {
+pub struct NoticeQuery {
     notice: Option<String>,
 }
 
 /// The sentence a notice names; only these fixed ones are ever shown.
-fn notice(raw: Option<&str>) -> Option<&'static str> {
-    let query: NoticeQuery = raw
-        .and_then(|raw| serde_urlencoded::from_str(raw).ok())
-        .unwrap_or_default();
-    match query.notice.as_deref()? {
+fn notice(name: Option<&str>) -> Option<&'static str> {
+    match name? {
         "signed-out" => Some("You are signed out."),
         "session-ended" => Some("Your session on this device ended. Sign in again."),
         _ => None,
@@ -78,18 +76,14 @@ fn notice(raw: Option<&str>) -> Option<&'static str> {
 /// `GET /`: the sign-in page, or the devices of a browser that is signed in.
 pub async fn sign_in_page(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    PageQuery(query): PageQuery<NoticeQuery>,
     mut parts: Parts,
 ) -> Response {
     let mut page = SignInPage::new(&state);
-    page.notice = notice(query.as_deref());
+    page.notice = notice(query.notice.as_deref());
     match establish(&mut parts, &state).await {
         Ok((_, renewed)) => {
-            let home = Redirect::to(HOME).into_response();
-            match renewed {
-                Some(pair) => with_cookies(home, jar(&state).session(&pair, Utc::now())),
-                None => home,
-            }
+            with_renewed(&state, Redirect::to(HOME).into_response(), renewed.as_ref())
         }
         Err(NoSession::Ended) => with_cookies(render(StatusCode::OK, &page), jar(&state).cleared()),
         Err(NoSession::Absent | NoSession::Unchecked(_)) => render(StatusCode::OK, &page),
@@ -110,11 +104,8 @@ pub async fn sign_in(
     parts: Parts,
     PageForm(fields): PageForm<CredentialFields>,
 ) -> Response {
-    let device_token = jar(&state)
-        .read(&parts.headers, Cookie::Device)
-        .map(str::to_owned);
     let email = fields.email.clone();
-    match log_in(&state, fields, device_token, client).await {
+    match log_in(&state, fields, &parts.headers, client).await {
         Ok(logged_in) => signed_in(&state, &logged_in),
         Err(error) => {
             let mut page = SignInPage::new(&state);
@@ -125,12 +116,16 @@ pub async fn sign_in(
     }
 }
 
+/// Logs in with `fields`, presenting the device token the browser keeps in its cookie.
 async fn log_in(
     state: &AppState,
     fields: CredentialFields,
-    device_token: Option<String>,
+    headers: &HeaderMap,
     client: ClientContext,
 ) -> Result<LoggedIn, ApiError> {
+    let device_token = jar(state)
+        .read(headers, Cookie::Device)
+        .map(|token| SecretToken::new(token.to_owned()));
     paced(
         state
             .service
@@ -138,7 +133,7 @@ async fn log_in(
                 Credentials {
                     email: fields.email,
                     password: fields.password,
-                    device_token: device_token.map(SecretToken::new),
+                    device_token,
                 },
                 client,
             )
@@ -191,11 +186,8 @@ pub async fn sign_up(
             .map_err(ApiError::from),
     )
     .await;
-    let device_token = jar(&state)
-        .read(&parts.headers, Cookie::Device)
-        .map(str::to_owned);
     let outcome = match registered {
-        Ok(_) => log_in(&state, fields, device_token, client).await,
+        Ok(_) => log_in(&state, fields, &parts.headers, client).await,
         Err(error) => Err(error),
     };
     match outcome {
@@ -228,12 +220,8 @@ mod tests {
 
     #[test]
     fn only_known_notices_are_shown() {
-        assert_eq!(
-            notice(Some("notice=signed-out")),
-            Some("You are signed out.")
-        );
-        assert_eq!(notice(Some("notice=%3Cscript%3E")), None);
-        assert_eq!(notice(Some("%%%")), None);
+        assert_eq!(notice(Some("signed-out")), Some("You are signed out."));
+        assert_eq!(notice(Some("<script>")), None);
         assert_eq!(notice(None), None);
     }
 }
